@@ -1,0 +1,187 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type KeySchemaElement,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { dynamo, s3, sns, sqs } from '../lib/aws.ts';
+import {
+  bucketEnvVar,
+  dlqName,
+  EVENT_TYPE_ATTRIBUTE,
+  EVENTS_TOPIC,
+  EVENTS_TOPIC_ENV,
+  type KeyDecl,
+  type ServiceDecl,
+  type TableDecl,
+  tableEnvVar,
+} from '../lib/topology.ts';
+
+/**
+ * Creates, through the real AWS SDK against the emulators, every resource the service
+ * declarations name — the same list the CDK app deploys. Safe to run again on existing resources.
+ */
+export interface ProvisionedQueue {
+  service: string;
+  name: string;
+  url: string;
+  arn: string;
+  dlqUrl: string;
+  handler: string;
+  batchSize: number;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+}
+
+export interface ProvisionedTable {
+  service: string;
+  logicalName: string;
+  tableName: string;
+  streamArn?: string;
+  stream?: TableDecl['stream'];
+}
+
+export interface Provisioned {
+  prefix: string;
+  topicArn: string;
+  tables: ProvisionedTable[];
+  queues: ProvisionedQueue[];
+  /** Extra queues that exist only for outside parties (e.g. the order platform's event feed). */
+  buckets: Record<string, string>;
+  /** Environment that tells handlers their resources' physical names. */
+  env: Record<string, string>;
+}
+
+const keySchema = (pk: KeyDecl, sk?: KeyDecl): KeySchemaElement[] => [
+  { AttributeName: pk.name, KeyType: 'HASH' },
+  ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+];
+
+export const physicalName = (prefix: string, name: string): string => `${prefix}-${name}`;
+
+async function ensureTable(prefix: string, table: TableDecl): Promise<string | undefined> {
+  const TableName = physicalName(prefix, table.name);
+  const keys = [
+    table.partitionKey,
+    table.sortKey,
+    ...(table.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]
+    .filter((k): k is KeyDecl => Boolean(k))
+    .filter((k, i, all) => all.findIndex((o) => o.name === k.name) === i);
+  try {
+    await dynamo().send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: keySchema(table.partitionKey, table.sortKey),
+        ...(table.indexes?.length
+          ? {
+              GlobalSecondaryIndexes: table.indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: keySchema(index.partitionKey, index.sortKey),
+                Projection: { ProjectionType: 'ALL' },
+              })),
+            }
+          : {}),
+        ...(table.stream
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }
+          : {}),
+      }),
+    );
+    if (table.ttlAttribute) {
+      await dynamo().send(
+        new UpdateTimeToLiveCommand({
+          TableName,
+          TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+        }),
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const described = await dynamo().send(new DescribeTableCommand({ TableName }));
+  return described.Table?.LatestStreamArn;
+}
+
+async function ensureQueue(
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<{ url: string; arn: string }> {
+  const created = await sqs().send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const url = created.QueueUrl!;
+  const attrs = await sqs().send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  return { url, arn: attrs.Attributes!.QueueArn! };
+}
+
+export async function subscribeQueue(
+  topicArn: string,
+  queueArn: string,
+  eventTypes?: string[],
+): Promise<void> {
+  await sns().send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: {
+        RawMessageDelivery: 'true',
+        ...(eventTypes ? { FilterPolicy: JSON.stringify({ [EVENT_TYPE_ATTRIBUTE]: eventTypes }) } : {}),
+      },
+    }),
+  );
+}
+
+export async function provision(prefix: string, services: readonly ServiceDecl[]): Promise<Provisioned> {
+  const topic = await sns().send(new CreateTopicCommand({ Name: physicalName(prefix, EVENTS_TOPIC) }));
+  const topicArn = topic.TopicArn!;
+  const env: Record<string, string> = { [EVENTS_TOPIC_ENV]: topicArn };
+  const tables: ProvisionedTable[] = [];
+  const queues: ProvisionedQueue[] = [];
+  const buckets: Record<string, string> = {};
+
+  for (const service of services) {
+    for (const table of service.tables) {
+      const streamArn = await ensureTable(prefix, table);
+      const tableName = physicalName(prefix, table.name);
+      env[tableEnvVar(table.name)] = tableName;
+      tables.push({
+        service: service.name,
+        logicalName: table.name,
+        tableName,
+        streamArn,
+        stream: table.stream,
+      });
+    }
+    for (const queue of service.queues) {
+      const dlq = await ensureQueue(physicalName(prefix, dlqName(queue.name)));
+      const main = await ensureQueue(physicalName(prefix, queue.name), {
+        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.arn,
+          maxReceiveCount: String(queue.maxReceiveCount),
+        }),
+      });
+      if (queue.subscribesTo) await subscribeQueue(topicArn, main.arn, queue.subscribesTo);
+      queues.push({ service: service.name, ...queue, url: main.url, arn: main.arn, dlqUrl: dlq.url });
+    }
+    if (service.bucket) {
+      const Bucket = physicalName(prefix, service.bucket);
+      try {
+        await s3().send(new CreateBucketCommand({ Bucket }));
+      } catch (error) {
+        const name = (error as Error).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+      }
+      buckets[service.bucket] = Bucket;
+      env[bucketEnvVar(service.bucket)] = Bucket;
+    }
+  }
+  return { prefix, topicArn, tables, queues, buckets, env };
+}

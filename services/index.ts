@@ -1,0 +1,6 @@
+import type { ServiceDecl } from '../lib/topology.ts';
+import { catalogService } from './catalog/service.ts';
+import { stockService } from './stock/service.ts';
+
+/** Every service of the system: the single source from which CDK and the local runtime are built. */
+export const services: readonly ServiceDecl[] = [catalogService, stockService];

@@ -1,0 +1,62 @@
+import type { ServiceDecl } from '../../lib/topology.ts';
+import { ProductCreated, ProductDeleted, ProductUpdated } from '../catalog/contract.ts';
+import { stockEvents } from './contract.ts';
+
+/** Everything the stock service has. `infra/` and `local/` are both built from this. */
+export const stockService = {
+  name: 'stock',
+  tables: [
+    {
+      name: 'stock',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      indexes: [
+        // Sparse: only held reservations carry gsi1pk, keyed by expiry for the sweeper.
+        { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+      ],
+      ttlAttribute: 'ttl',
+      stream: { handler: 'publish-events', batchSize: 25, maxAttempts: 10 },
+    },
+  ],
+  functions: [
+    {
+      id: 'api',
+      entry: 'services/stock/handlers/api.ts',
+      description: 'Stock HTTP API: levels, adjustments, counts, receipts, transfers, ledger',
+      tables: ['stock'],
+      http: ['/api/v1/stock', '/api/v1/locations'],
+    },
+    {
+      id: 'publish-events',
+      entry: 'services/stock/handlers/publish-events.ts',
+      description: 'Publishes the outbox of committed stock changes (table stream) on SNS',
+      tables: [],
+      publishes: true,
+    },
+    {
+      id: 'catalog-events',
+      entry: 'services/stock/handlers/catalog-events.ts',
+      description: 'Learns products and their thresholds from catalog events',
+      tables: ['stock'],
+    },
+    {
+      id: 'sweeper',
+      entry: 'services/stock/handlers/sweeper.ts',
+      description: 'Releases expired reservations through the ledger',
+      tables: ['stock'],
+      scheduleMinutes: 1,
+      timeoutSeconds: 60,
+    },
+  ],
+  queues: [
+    {
+      name: 'stock-catalog-events',
+      handler: 'catalog-events',
+      batchSize: 10,
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 5,
+      subscribesTo: [ProductCreated.type, ProductUpdated.type, ProductDeleted.type],
+    },
+  ],
+  publishes: stockEvents.map((e) => e.type),
+} satisfies ServiceDecl;

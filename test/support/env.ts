@@ -1,0 +1,44 @@
+import { ulid } from 'ulid';
+import { inject } from 'vitest';
+import type { ServiceDecl } from '../../lib/topology.ts';
+import { endpointEnv } from '../../local/emulators.ts';
+import { type Provisioned, provision } from '../../local/provision.ts';
+
+/** Points this test file's process at the shared emulators. */
+export function useEmulators(): void {
+  Object.assign(
+    process.env,
+    endpointEnv({ dynamoEndpoint: inject('dynamoEndpoint'), awsEndpoint: inject('awsEndpoint') }),
+  );
+}
+
+/**
+ * Provisions a fresh, uniquely prefixed copy of the given services' resources on the emulators
+ * and exports their names into process.env, as Lambda would see them.
+ */
+export async function provisionFor(services: readonly ServiceDecl[]): Promise<Provisioned> {
+  useEmulators();
+  const prefix = `t${ulid().slice(-8).toLowerCase()}`;
+  const provisioned = await provision(prefix, services);
+  Object.assign(process.env, provisioned.env);
+  return provisioned;
+}
+
+/** Polls until `check` returns a truthy value or the deadline passes (then throws with the last error). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
