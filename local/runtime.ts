@@ -1,0 +1,191 @@
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { serve } from '@hono/node-server';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { composeApi } from '../api/app.ts';
+import { dynamo, sqs } from '../lib/aws.ts';
+import type { ApiEnv } from '../lib/http.ts';
+import type { FunctionDecl, ServiceDecl } from '../lib/topology.ts';
+import { services as allServices } from '../services/index.ts';
+import { type Emulators, endpointEnv, startEmulators } from './emulators.ts';
+import { type LambdaHandler, lambdaContext } from './lambda.ts';
+import { type Provisioned, provision } from './provision.ts';
+import { pollQueue } from './sqs-poller.ts';
+import { pollStream, StreamCheckpoints } from './stream-poller.ts';
+
+/**
+ * The embedded runtime behind `npm start` and the integration tests: emulators, resources
+ * provisioned from the service declarations, and the very handler modules Lambda runs, driven
+ * by local equivalents of the event source mappings, schedules and API Gateway.
+ */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RuntimeOptions {
+  services?: readonly ServiceDecl[];
+  /** Use running emulators (tests share one set); otherwise start our own. */
+  emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>;
+  /** Persist DynamoDB Local and stream checkpoints here (npm start: `.data/`). */
+  dataDir?: string;
+  prefix?: string;
+  /** HTTP port; 0 picks a free one. */
+  port?: number;
+  sqsPort?: number;
+  /** Failed queue messages become visible again at once instead of after the visibility timeout. */
+  fastRetry?: boolean;
+  /** Run scheduled functions on their timers (off in tests: they call `invoke`). */
+  schedules?: boolean;
+  /** Parallel pollers per queue (Lambda would scale out; 2 keeps a laptop responsive). */
+  queueConcurrency?: number;
+  /** Extra routes (health, the web dashboard) mounted after the services' APIs. */
+  extendApi?: (app: OpenAPIHono<ApiEnv>, runtime: Runtime) => void;
+  onError?: (error: unknown, where: string) => void;
+}
+
+export interface Runtime {
+  url: string;
+  provisioned: Provisioned;
+  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>;
+  services: readonly ServiceDecl[];
+  /** Calls a declared function's handler directly, as Lambda's Invoke would. */
+  invoke(service: string, functionId: string, event: unknown): Promise<unknown>;
+  /** Health of every local component: `{ ok, components }`. */
+  health(): Promise<{ ok: boolean; components: Record<string, string> }>;
+  stop(): Promise<void>;
+}
+
+type HandlerModule = { handler?: LambdaHandler; app?: OpenAPIHono<ApiEnv> };
+
+async function loadModule(fn: FunctionDecl): Promise<HandlerModule> {
+  return (await import(pathToFileURL(join(ROOT, fn.entry)).href)) as HandlerModule;
+}
+
+const defaultOnError = (error: unknown, where: string): void => {
+  console.error(`[${where}]`, error instanceof Error ? error.message : error);
+};
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const services = options.services ?? allServices;
+  const onError = options.onError ?? defaultOnError;
+  const ownEmulators = options.emulators
+    ? undefined
+    : await startEmulators({
+        dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
+        sqsPort: options.sqsPort,
+      });
+  const emulators = options.emulators ?? ownEmulators!;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    Object.assign(process.env, endpointEnv(emulators));
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+    const provisioned = await provision(options.prefix ?? 'azura', services);
+    Object.assign(process.env, provisioned.env);
+
+    const modules = new Map<string, HandlerModule>();
+    for (const service of services) {
+      for (const fn of service.functions) modules.set(`${service.name}/${fn.id}`, await loadModule(fn));
+    }
+    const handlerOf = (service: string, id: string): LambdaHandler => {
+      const handler = modules.get(`${service}/${id}`)?.handler;
+      if (!handler) throw new Error(`no handler exported by ${service}/${id}`);
+      return handler;
+    };
+
+    for (const queue of provisioned.queues) {
+      stops.push(
+        pollQueue(queue, handlerOf(queue.service, queue.handler), {
+          fastRetry: options.fastRetry ?? false,
+          concurrency: options.queueConcurrency ?? 2,
+          onError,
+        }),
+      );
+    }
+    const checkpoints = new StreamCheckpoints(
+      options.dataDir ? join(options.dataDir, `stream-checkpoints-${provisioned.prefix}.json`) : undefined,
+    );
+    for (const table of provisioned.tables) {
+      if (!table.stream) continue;
+      stops.push(pollStream(table, handlerOf(table.service, table.stream.handler), { checkpoints, onError }));
+    }
+    if (options.schedules) {
+      for (const service of services) {
+        for (const fn of service.functions) {
+          if (!fn.scheduleMinutes) continue;
+          const timer = setInterval(() => {
+            void Promise.resolve(
+              handlerOf(service.name, fn.id)({}, lambdaContext(`${service.name}-${fn.id}`)),
+            ).catch((error) => onError(error, `${service.name}/${fn.id}`));
+          }, fn.scheduleMinutes * 60_000);
+          stops.push(async () => clearInterval(timer));
+        }
+      }
+    }
+
+    const apps = services.flatMap((s) =>
+      s.functions.filter((f) => f.http).map((f) => modules.get(`${s.name}/${f.id}`)?.app),
+    );
+    if (apps.some((a) => !a)) throw new Error('an http function module does not export `app`');
+    const app = composeApi(apps as OpenAPIHono<ApiEnv>[]);
+
+    const health = async (): Promise<{ ok: boolean; components: Record<string, string> }> => {
+      const components: Record<string, string> = {};
+      const check = async (name: string, probe: () => Promise<unknown>) => {
+        try {
+          await probe();
+          components[name] = 'ok';
+        } catch (error) {
+          components[name] = `down: ${(error as Error).message}`;
+        }
+      };
+      await Promise.all([
+        check('dynamodb', () => dynamo().send(new ListTablesCommand({ Limit: 1 }))),
+        check('sqs', () => sqs().send(new ListQueuesCommand({ MaxResults: 1 }))),
+      ]);
+      return { ok: Object.values(components).every((v) => v === 'ok'), components };
+    };
+
+    let closeServer: (() => Promise<void>) | undefined;
+    const runtime: Runtime = {
+      url: '',
+      provisioned,
+      emulators,
+      services,
+      invoke: async (service, id, event) =>
+        handlerOf(service, id)(event, lambdaContext(`${service}-${id}`)) as Promise<unknown>,
+      health,
+      stop: async () => {
+        await closeServer?.();
+        for (const stop of stops.reverse()) await stop();
+        await ownEmulators?.stop();
+      },
+    };
+    app.get('/api/health', async (c) => {
+      const result = await health();
+      return c.json(
+        { status: result.ok ? 'ok' : 'degraded', components: result.components },
+        result.ok ? 200 : 503,
+      );
+    });
+    options.extendApi?.(app, runtime);
+
+    const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: '127.0.0.1' });
+    await new Promise<void>((ok, fail) => {
+      server.once('listening', ok);
+      server.once('error', fail);
+    });
+    closeServer = async () => {
+      const closed = new Promise((r) => server.close(r));
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await closed;
+    };
+    runtime.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return runtime;
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await ownEmulators?.stop();
+    throw error;
+  }
+}

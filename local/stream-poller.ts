@@ -1,0 +1,168 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { dynamoStreams } from '../lib/aws.ts';
+import { invokeBatch, type LambdaHandler, lambdaContext } from './lambda.ts';
+import type { ProvisionedTable } from './provision.ts';
+
+/**
+ * What Lambda's DynamoDB stream event source mapping does, locally: read every shard in order,
+ * hand the handler real DynamoDBStreamEvents of up to `batchSize` records, and on a reported
+ * failure (`batchItemFailures`, by sequence number) retry from that record, up to `maxAttempts`;
+ * then the batch is skipped with an error log (Lambda would send it to the on-failure
+ * destination). Progress is checkpointed per shard, in a file when one is given, so a restart
+ * neither loses nor replays changes.
+ */
+export class StreamCheckpoints {
+  private readonly positions: Record<string, string>;
+  constructor(private readonly file?: string) {
+    this.positions = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  }
+  get(shardId: string): string | undefined {
+    return this.positions[shardId];
+  }
+  set(shardId: string, sequenceNumber: string): void {
+    this.positions[shardId] = sequenceNumber;
+    if (this.file) writeFileSync(this.file, JSON.stringify(this.positions));
+  }
+}
+
+function toLambdaRecord(record: StreamRecord, table: ProvisionedTable): DynamoDBRecord {
+  const d = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    eventSourceARN: table.streamArn,
+    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+    dynamodb: {
+      ApproximateCreationDateTime: d.ApproximateCreationDateTime
+        ? Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000)
+        : undefined,
+      Keys: d.Keys as never,
+      NewImage: d.NewImage as never,
+      OldImage: d.OldImage as never,
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType as 'NEW_AND_OLD_IMAGES',
+    },
+  };
+}
+
+export interface StreamPollerOptions {
+  checkpoints: StreamCheckpoints;
+  onError: (error: unknown, where: string) => void;
+  idleMs?: number;
+}
+
+export function pollStream(
+  table: ProvisionedTable,
+  handler: LambdaHandler,
+  options: StreamPollerOptions,
+): () => Promise<void> {
+  if (!table.streamArn || !table.stream) throw new Error(`table ${table.tableName} has no stream`);
+  const { batchSize, maxAttempts } = table.stream;
+  const StreamArn = table.streamArn;
+  const idleMs = options.idleMs ?? 100;
+  let running = true;
+  const finishedShards = new Set<string>();
+  const active = new Map<string, Promise<void>>();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const iteratorFor = async (shardId: string): Promise<string | undefined> => {
+    const after = options.checkpoints.get(shardId);
+    const out = await dynamoStreams().send(
+      new GetShardIteratorCommand({
+        StreamArn,
+        ShardId: shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return out.ShardIterator;
+  };
+
+  const readShard = async (shardId: string): Promise<void> => {
+    let iterator = await iteratorFor(shardId);
+    let attempts = 0;
+    while (running && iterator) {
+      const out = await dynamoStreams().send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
+      );
+      const records = out.Records ?? [];
+      if (!records.length) {
+        iterator = out.NextShardIterator;
+        if (iterator) await sleep(idleMs);
+        continue;
+      }
+      const event: DynamoDBStreamEvent = { Records: records.map((r) => toLambdaRecord(r, table)) };
+      const sequences = records.map((r) => r.dynamodb!.SequenceNumber!);
+      const failed = await invokeBatch(
+        handler,
+        event,
+        lambdaContext(`${table.service}-${table.stream?.handler}`),
+        sequences,
+        (error) => options.onError(error, `${table.logicalName} stream`),
+      );
+      const firstFailed = sequences.findIndex((s) => failed.has(s));
+      if (firstFailed === -1 || ++attempts >= maxAttempts) {
+        if (firstFailed !== -1) {
+          options.onError(
+            new Error(
+              `gave up on ${records.length - firstFailed} stream record(s) after ${attempts} attempts`,
+            ),
+            `${table.logicalName} stream`,
+          );
+        }
+        options.checkpoints.set(shardId, sequences.at(-1)!);
+        attempts = 0;
+        iterator = out.NextShardIterator;
+        continue;
+      }
+      // Retry from the first failed record: everything before it is done.
+      if (firstFailed > 0) options.checkpoints.set(shardId, sequences[firstFailed - 1]!);
+      await sleep(Math.min(2000, 50 * 2 ** attempts));
+      iterator = await iteratorFor(shardId);
+    }
+    if (!iterator) finishedShards.add(shardId);
+  };
+
+  const discover = async (): Promise<void> => {
+    while (running) {
+      try {
+        const { StreamDescription } = await dynamoStreams().send(new DescribeStreamCommand({ StreamArn }));
+        for (const shard of StreamDescription?.Shards ?? []) {
+          const id = shard.ShardId!;
+          const parentPending =
+            shard.ParentShardId &&
+            !finishedShards.has(shard.ParentShardId) &&
+            active.has(shard.ParentShardId);
+          if (finishedShards.has(id) || active.has(id) || parentPending) continue;
+          active.set(
+            id,
+            readShard(id)
+              .catch((error) => options.onError(error, `${table.logicalName} stream`))
+              .finally(() => active.delete(id)),
+          );
+        }
+      } catch (error) {
+        if (running) options.onError(error, `${table.logicalName} stream`);
+      }
+      await sleep(1000);
+    }
+  };
+  const discovery = discover();
+  return async () => {
+    running = false;
+    await discovery;
+    await Promise.allSettled(active.values());
+  };
+}

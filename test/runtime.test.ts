@@ -1,0 +1,79 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo, sns, sqs } from '../lib/aws.ts';
+import type { Runtime } from '../local/runtime.ts';
+import { received } from './fixtures/probe/handlers.ts';
+import { probeService } from './fixtures/probe/service.ts';
+import { seen } from './fixtures/probe/stream.ts';
+import { eventually } from './support/env.ts';
+import { startTestRuntime } from './support/runtime.ts';
+
+// The local runtime stands in for Lambda's event source mappings. These tests pin down the
+// behaviours the services rely on: filtered fan-out, partial batch failure and redrive to the
+// DLQ, ordered stream delivery with retry from the failed record, and the HTTP front door.
+describe('the local runtime', () => {
+  let runtime: Runtime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime([probeService]);
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  const publish = (type: string, body: object) =>
+    sns().send(
+      new PublishCommand({
+        TopicArn: runtime.provisioned.topicArn,
+        Message: JSON.stringify(body),
+        MessageAttributes: { type: { DataType: 'String', StringValue: type } },
+      }),
+    );
+
+  it('delivers subscribed event types to the queue handler and filters out the rest', async () => {
+    await publish('ProbeHappened', { n: 1 });
+    await publish('SomethingElse', { n: 2 });
+
+    await eventually(async () => received.some((r) => r.body === '{"n":1}'));
+    expect(received.some((r) => r.body === '{"n":2}')).toBe(false);
+  });
+
+  it('retries a failed record and moves it to the DLQ after maxReceiveCount, keeping the rest', async () => {
+    await publish('ProbeHappened', { fail: true, n: 3 });
+    await publish('ProbeHappened', { n: 4 });
+
+    const dlqUrl = runtime.provisioned.queues[0]!.dlqUrl;
+    await eventually(async () => {
+      const { Attributes } = await sqs().send(
+        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      return Attributes?.ApproximateNumberOfMessages === '1';
+    });
+    const tries = received.filter((r) => r.body === '{"fail":true,"n":3}');
+    expect(tries.map((t) => t.receiveCount)).toEqual([1, 2, 3]);
+    expect(received.filter((r) => r.body === '{"n":4}')).toHaveLength(1);
+  });
+
+  it('feeds table changes to the stream handler in order, retrying from a failed record', async () => {
+    const table = runtime.provisioned.tables[0]!.tableName;
+    for (const pk of ['a', 'flaky-b', 'c']) {
+      await dynamo().send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk } } }));
+    }
+
+    await eventually(async () => seen.length >= 3);
+    expect(seen).toEqual(['INSERT:a', 'INSERT:flaky-b', 'INSERT:c']);
+  });
+
+  it('serves the declared HTTP routes, the OpenAPI document and health', async () => {
+    const probe = await fetch(`${runtime.url}/api/v1/probe`);
+    expect(probe.status).toBe(200);
+    const health = await fetch(`${runtime.url}/api/health`);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const doc = await (await fetch(`${runtime.url}/api/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const missing = await fetch(`${runtime.url}/api/v1/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
