@@ -14,6 +14,8 @@ export const catalogService = {
         // Products by category, name-ordered, for filtered listing.
         { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
       ],
+      // Expiry of the API's idempotency records (services/catalog/idempotency.ts).
+      ttlAttribute: 'expiration',
       stream: { handler: 'publish-events', batchSize: 25, maxAttempts: 10 },
     },
   ],
