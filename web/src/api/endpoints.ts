@@ -1,0 +1,120 @@
+import { request } from './client.ts';
+import type {
+  Adjustment,
+  Count,
+  HistoryPoint,
+  ImageUpload,
+  Location,
+  Movement,
+  MovementResult,
+  OrderDetail,
+  OrderStatus,
+  OrderSummary,
+  Page,
+  Product,
+  ProductInput,
+  Receipt,
+  Role,
+  StockView,
+  Summary,
+  Transfer,
+  User,
+} from './types.ts';
+
+/** Typed calls of /api/v1, one function per route the dashboard uses. */
+
+const V1 = '/api/v1';
+const enc = encodeURIComponent;
+
+export interface ActionOptions {
+  /** The key of this user action; pass the same one when retrying it. */
+  idempotencyKey?: string;
+}
+
+export const auth = {
+  login: (email: string, password: string) =>
+    request<{ token: string; user: User }>('POST', `${V1}/auth/login`, {
+      body: { email, password },
+      anonymous: true,
+    }),
+  me: () => request<User>('GET', `${V1}/auth/me`),
+};
+
+export interface ProductQuery {
+  search?: string;
+  category?: string;
+  status?: 'active' | 'archived' | 'all';
+  cursor?: string;
+  limit?: number;
+}
+
+export const products = {
+  list: (query: ProductQuery = {}, signal?: AbortSignal) =>
+    request<Page<Product>>('GET', `${V1}/products`, { query: { ...query }, ...(signal ? { signal } : {}) }),
+  /** Follows the cursor until `max` products are loaded; `truncated` tells if more remain. */
+  async listAll(
+    query: Omit<ProductQuery, 'cursor'> = {},
+    max = 1000,
+  ): Promise<{ items: Product[]; truncated: boolean }> {
+    const items: Product[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await products.list({ ...query, limit: 100, ...(cursor ? { cursor } : {}) });
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && items.length < max);
+    return { items, truncated: Boolean(cursor) };
+  },
+  get: (sku: string) => request<Product>('GET', `${V1}/products/${enc(sku)}`),
+  create: (input: ProductInput, options: ActionOptions = {}) =>
+    request<Product>('POST', `${V1}/products`, { body: input, ...options }),
+  update: (sku: string, changes: Partial<ProductInput>, version?: number) =>
+    request<Product>('PATCH', `${V1}/products/${enc(sku)}`, {
+      body: changes,
+      ...(version ? { headers: { 'if-match': `"${version}"` } } : {}),
+    }),
+  remove: (sku: string) => request<Product>('DELETE', `${V1}/products/${enc(sku)}`),
+  requestImageUpload: (
+    sku: string,
+    file: { contentType: string; fileName: string },
+    options: ActionOptions = {},
+  ) => request<ImageUpload>('POST', `${V1}/products/${enc(sku)}/images`, { body: file, ...options }),
+  confirmImage: (sku: string, key: string, options: ActionOptions = {}) =>
+    request<Product>('POST', `${V1}/products/${enc(sku)}/images/confirm`, { body: { key }, ...options }),
+  /** The API route of an image: it redirects to a short-lived URL. */
+  imagePath: (sku: string, key: string) =>
+    `${V1}/products/${enc(sku)}/images/${enc(key.split('/').pop() ?? key)}`,
+};
+
+export const stock = {
+  get: (sku: string) => request<StockView>('GET', `${V1}/stock/${enc(sku)}`),
+  adjust: (sku: string, body: Adjustment, options: ActionOptions = {}) =>
+    request<MovementResult>('POST', `${V1}/stock/${enc(sku)}/adjustments`, { body, ...options }),
+  count: (sku: string, body: Count, options: ActionOptions = {}) =>
+    request<MovementResult>('POST', `${V1}/stock/${enc(sku)}/counts`, { body, ...options }),
+  receive: (sku: string, body: Receipt, options: ActionOptions = {}) =>
+    request<MovementResult>('POST', `${V1}/stock/${enc(sku)}/receipts`, { body, ...options }),
+  transfer: (sku: string, body: Transfer, options: ActionOptions = {}) =>
+    request<unknown>('POST', `${V1}/stock/${enc(sku)}/transfers`, { body, ...options }),
+  movements: (sku: string, cursor?: string, limit = 20) =>
+    request<Page<Movement>>('GET', `${V1}/stock/${enc(sku)}/movements`, { query: { cursor, limit } }),
+  history: (sku: string, days = 30) =>
+    request<HistoryPoint[]>('GET', `${V1}/stock/${enc(sku)}/history`, { query: { days } }),
+  locations: () => request<{ items: Location[] }>('GET', `${V1}/locations`),
+};
+
+export const orders = {
+  list: (status?: OrderStatus, cursor?: string) =>
+    request<Page<OrderSummary>>('GET', `${V1}/orders`, { query: { status, cursor } }),
+  get: (orderId: string) => request<OrderDetail>('GET', `${V1}/orders/${enc(orderId)}`),
+};
+
+export const reports = {
+  summary: () => request<Summary>('GET', `${V1}/reports/summary`),
+};
+
+export const users = {
+  list: () => request<{ items: User[] }>('GET', `${V1}/users`),
+  setRoles: (id: string, roles: Role[]) =>
+    request<User>('PATCH', `${V1}/users/${enc(id)}`, { body: { roles } }),
+};

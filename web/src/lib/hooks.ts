@@ -1,0 +1,127 @@
+import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+
+/** Live updates poll every 5 s while the tab is visible. */
+export const POLL_MS = 5000;
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  /** Loads again now (after a change). */
+  reload(): Promise<void>;
+  /** Replaces the data locally (optimistic updates). */
+  setData(update: (current: T | undefined) => T | undefined): void;
+}
+
+/**
+ * Loads `loader()` when `deps` change and, with `pollMs`, again on an interval while the page is
+ * visible (paused in a hidden tab, refreshed on return). A slow answer never overwrites a newer one.
+ */
+export function useResource<T>(
+  loader: () => Promise<T>,
+  deps: DependencyList,
+  options: { pollMs?: number; enabled?: boolean } = {},
+): Resource<T> {
+  const { pollMs, enabled = true } = options;
+  const [data, setDataState] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [loading, setLoading] = useState(enabled);
+  const generation = useRef(0);
+  const loaderRef = useRef(loader);
+  loaderRef.current = loader;
+
+  const load = useCallback(async (background: boolean) => {
+    const mine = ++generation.current;
+    if (!background) setLoading(true);
+    try {
+      const value = await loaderRef.current();
+      if (mine === generation.current) {
+        setDataState(value);
+        setError(undefined);
+      }
+    } catch (e) {
+      if (mine === generation.current) setError(e);
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (!enabled) return;
+    setDataState(undefined);
+    void load(false);
+    return () => {
+      generation.current++;
+    };
+  }, [enabled, load, ...deps]);
+
+  useEffect(() => {
+    if (!enabled || !pollMs) return;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const start = () => {
+      if (timer === undefined) timer = setInterval(() => void load(true), pollMs);
+    };
+    const stop = () => {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') {
+        void load(true);
+        start();
+      } else stop();
+    };
+    if (document.visibilityState !== 'hidden') start();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [enabled, pollMs, load]);
+
+  const reload = useCallback(() => load(true), [load]);
+  const setData = useCallback((update: (current: T | undefined) => T | undefined) => {
+    generation.current++; // an answer in flight is older than this change
+    setDataState(update);
+  }, []);
+
+  return { data, error, loading, reload, setData };
+}
+
+/** True while the media query matches (e.g. the phone layout below 700 px). */
+export function useMediaQuery(query: string): boolean {
+  const get = () => (typeof window.matchMedia === 'function' ? window.matchMedia(query).matches : false);
+  const [matches, setMatches] = useState(get);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const list = window.matchMedia(query);
+    const onChange = () => setMatches(list.matches);
+    onChange();
+    list.addEventListener('change', onChange);
+    window.addEventListener('resize', onChange);
+    return () => {
+      list.removeEventListener('change', onChange);
+      window.removeEventListener('resize', onChange);
+    };
+  }, [query]);
+  return matches;
+}
+
+export const PHONE_QUERY = '(max-width: 700px)';
+
+/** A value that follows `value` after `ms` of quiet (search boxes). */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** Sets the document title for the page. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Azura Inventory`;
+  }, [title]);
+}

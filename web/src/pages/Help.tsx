@@ -1,0 +1,87 @@
+import { Link } from 'react-router';
+import { ROLES } from '../api/types.ts';
+import { ROLE_DESCRIPTIONS } from '../auth/permissions.ts';
+import { PageHeader } from '../components/ui.tsx';
+import { useTitle } from '../lib/hooks.ts';
+
+export default function Help() {
+  useTitle('Help');
+  return (
+    <>
+      <PageHeader title="Help" />
+      <div className="prose">
+        <section className="card" aria-labelledby="help-start">
+          <h2 id="help-start">Getting around</h2>
+          <ul>
+            <li>
+              <Link to="/">Dashboard</Link>: the key figures, low and out-of-stock counts, recent orders and
+              the movement trend. Figures refresh every few seconds while the page is visible.
+            </li>
+            <li>
+              <Link to="/inventory">Inventory</Link>: every product with its stock. Search by name or SKU,
+              filter by category or stock status, sort by any column. Open a product for its images, stock per
+              location, movement history and chart.
+            </li>
+            <li>
+              <Link to="/orders">Orders</Link>: orders from the shop with their status; an order shows each
+              step of its processing (reserve, wait for fulfilment, commit or release).
+            </li>
+            <li>
+              <Link to="/reports">Reports</Link>: stock levels, valuation and movements; download the
+              inventory as CSV.
+            </li>
+            <li>
+              <Link to="/settings">Settings</Link>: your profile; administrators manage users and their roles.
+            </li>
+          </ul>
+        </section>
+        <section className="card" aria-labelledby="help-stock">
+          <h2 id="help-stock">Changing stock</h2>
+          <dl>
+            <dt>Adjust</dt>
+            <dd>
+              Add or remove units for a reason (damaged, lost, found, returned, correction, cycle count).
+            </dd>
+            <dt>Count</dt>
+            <dd>Enter what you physically counted; the difference is recorded.</dd>
+            <dt>Receive</dt>
+            <dd>Goods arrived: on hand goes up, and expected (incoming) units go down.</dd>
+            <dt>Transfer</dt>
+            <dd>Move units from one location to another.</dd>
+          </dl>
+          <p>
+            Available = on hand − reserved − safety stock. A product is <strong>low</strong> when available is
+            at or under its reorder point and <strong>out</strong> when nothing is available. Every change is
+            recorded in the product's movements with who made it and why. If two people change the same stock
+            at once, one of them is asked to try again: nothing is lost or counted twice.
+          </p>
+        </section>
+        <section className="card" aria-labelledby="help-roles">
+          <h2 id="help-roles">Roles</h2>
+          <ul>
+            {ROLES.map((r) => (
+              <li key={r}>
+                <strong>{r}</strong>: {ROLE_DESCRIPTIONS[r]}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card" aria-labelledby="help-keys">
+          <h2 id="help-keys">Keyboard</h2>
+          <ul>
+            <li>
+              <kbd>Tab</kbd> moves between links, buttons and fields; the first <kbd>Tab</kbd> offers “Skip to
+              main content”.
+            </li>
+            <li>
+              <kbd>Enter</kbd> or <kbd>Space</kbd> activates a button; table headers sort.
+            </li>
+            <li>
+              <kbd>Esc</kbd> closes a dialog or the account menu; arrow keys move within the account menu.
+            </li>
+          </ul>
+        </section>
+      </div>
+    </>
+  );
+}

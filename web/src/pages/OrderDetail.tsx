@@ -1,0 +1,135 @@
+import { Link, useParams } from 'react-router';
+import { orders } from '../api/endpoints.ts';
+import type { SagaStep } from '../api/types.ts';
+import { Icon } from '../components/Icon.tsx';
+import { LoadError, Loading, OrderBadge, PageHeader } from '../components/ui.tsx';
+import { formatDateTime, formatNumber, humanize } from '../lib/format.ts';
+import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+
+const FINAL = ['FULFILLED', 'REJECTED', 'CANCELLED', 'EXPIRED'];
+
+export default function OrderDetail() {
+  const orderId = useParams().orderId ?? '';
+  useTitle(`Order ${orderId}`);
+  const order = useResource(() => orders.get(orderId), [orderId], { pollMs: POLL_MS });
+
+  if (order.error && !order.data) return <LoadError error={order.error} retry={() => void order.reload()} />;
+  if (!order.data) return <Loading label="Loading order…" />;
+  const o = order.data;
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/orders">Orders</Link> <span aria-hidden="true">/</span>{' '}
+        <span aria-current="page">{o.orderId}</span>
+      </nav>
+      <PageHeader title={`Order ${o.orderId}`}>
+        <OrderBadge status={o.status} />
+      </PageHeader>
+      <p className="muted">
+        Placed {formatDateTime(o.placedAt)} · updated {formatDateTime(o.updatedAt)}
+        {FINAL.includes(o.status) ? '' : ' · updating live'}
+      </p>
+
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="lines-title">
+          <h2 id="lines-title">Lines</h2>
+          <table className="table">
+            <caption className="sr-only">Order lines</caption>
+            <thead>
+              <tr>
+                <th scope="col">SKU</th>
+                <th scope="col" className="numeric">
+                  Quantity
+                </th>
+                <th scope="col" className="numeric">
+                  Short
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {o.lines.map((line) => {
+                const short = o.shortfalls?.find((s) => s.sku === line.sku);
+                return (
+                  <tr key={line.sku}>
+                    <td>
+                      <Link to={`/products/${encodeURIComponent(line.sku)}`} className="mono">
+                        {line.sku}
+                      </Link>
+                    </td>
+                    <td className="numeric">{formatNumber(line.quantity)}</td>
+                    <td className="numeric">
+                      {short ? (
+                        <span className="text-danger">
+                          {formatNumber(short.requested - short.available)} (available{' '}
+                          {formatNumber(short.available)})
+                        </span>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </section>
+
+        <section className="card" aria-labelledby="status-title">
+          <h2 id="status-title">Status history</h2>
+          <ol className="history">
+            {o.history.map((h) => (
+              <li key={`${h.status}-${h.at}`}>
+                <OrderBadge status={h.status} /> <time dateTime={h.at}>{formatDateTime(h.at)}</time>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Saga timeline</h2>
+        {o.timeline.length === 0 ? (
+          <p className="muted">No steps recorded yet.</p>
+        ) : (
+          <Timeline steps={o.timeline} />
+        )}
+      </section>
+    </>
+  );
+}
+
+const STEP_ICON = { succeeded: 'check', failed: 'close', running: 'refresh' } as const;
+
+export function Timeline({ steps }: { steps: SagaStep[] }) {
+  return (
+    <ol className="timeline">
+      {steps.map((s, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a step may run twice (retries)
+        <li key={`${s.step}-${i}`} className={`timeline-step timeline-${s.status}`}>
+          <span className="timeline-marker">
+            <Icon name={STEP_ICON[s.status]} size={14} />
+          </span>
+          <div>
+            <strong>{humanize(s.step.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())}</strong>{' '}
+            <span
+              className={`badge badge-${s.status === 'succeeded' ? 'success' : s.status === 'failed' ? 'danger' : 'info'}`}
+            >
+              {humanize(s.status)}
+            </span>
+            <div className="muted">
+              <time dateTime={s.startedAt}>{formatDateTime(s.startedAt)}</time>
+              {s.endedAt ? (
+                <>
+                  {' → '}
+                  <time dateTime={s.endedAt}>{formatDateTime(s.endedAt)}</time>
+                </>
+              ) : null}
+            </div>
+            {s.error ? <p className="text-danger">{s.error}</p> : null}
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,448 @@
+import { type ChangeEvent, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { newIdempotencyKey } from '../api/client.ts';
+import { products, stock } from '../api/endpoints.ts';
+import type { Movement, StockView } from '../api/types.ts';
+import { useUser } from '../auth/AuthContext.tsx';
+import { can } from '../auth/permissions.ts';
+import { LineChart } from '../components/Charts.tsx';
+import { Icon } from '../components/Icon.tsx';
+import { ProductImage } from '../components/ProductImage.tsx';
+import {
+  type OptimisticChange,
+  STOCK_ACTIONS,
+  type StockAction,
+  StockActionDialog,
+} from '../components/StockActionDialog.tsx';
+import { useToast } from '../components/Toasts.tsx';
+import { LoadError, Loading, Modal, PageHeader, Stat, StockBadge } from '../components/ui.tsx';
+import { formatDateTime, formatMoney, formatNumber, humanize, stockStatus } from '../lib/format.ts';
+import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+
+export default function ProductDetail() {
+  const sku = useParams().sku ?? '';
+  useTitle(sku);
+  const user = useUser();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const product = useResource(() => products.get(sku), [sku], { pollMs: POLL_MS });
+  const levels = useResource(() => stock.get(sku), [sku], { pollMs: POLL_MS });
+  const history = useResource(() => stock.history(sku, 30), [sku]);
+  const [action, setAction] = useState<StockAction | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const [ledgerVersion, setLedgerVersion] = useState(0);
+
+  if (product.error && !product.data)
+    return <LoadError error={product.error} retry={() => void product.reload()} />;
+  if (!product.data) return <Loading label="Loading product…" />;
+  const p = product.data;
+  const totals = levels.data?.totals ?? p.stock;
+  const mayEdit = can(user, 'products:edit') && p.status === 'active';
+  const mayMove = can(user, 'stock:move') && p.status === 'active';
+
+  const applyOptimistic = (change: OptimisticChange) => {
+    const shift = (sign: 1 | -1) => levels.setData((view) => view && shiftView(view, change, sign));
+    shift(1);
+    return () => shift(-1);
+  };
+
+  const remove = async () => {
+    setDeleting(false);
+    try {
+      await products.remove(sku);
+      toast.success(`${sku} deleted (archived)`);
+      navigate('/inventory');
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/inventory">Inventory</Link> <span aria-hidden="true">/</span>{' '}
+        <span aria-current="page">{sku}</span>
+      </nav>
+      <PageHeader title={p.name}>
+        {mayMove
+          ? STOCK_ACTIONS.map((a) => (
+              <button
+                key={a.id}
+                type="button"
+                className="button button-secondary"
+                onClick={() => setAction(a.id)}
+              >
+                {a.label}
+              </button>
+            ))
+          : null}
+        {mayEdit ? (
+          <>
+            <Link to={`/products/${encodeURIComponent(sku)}/edit`} className="button button-primary">
+              <Icon name="edit" /> Edit
+            </Link>
+            <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
+              <Icon name="trash" /> Delete
+            </button>
+          </>
+        ) : null}
+      </PageHeader>
+
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="about-title">
+          <h2 id="about-title">Product</h2>
+          <p className="product-meta">
+            <span className="mono">{p.sku}</span> · {p.category} ·{' '}
+            <StockBadge status={stockStatus({ ...p, stock: totals })} />
+            {p.status === 'archived' ? <span className="badge badge-muted badge-gap">Archived</span> : null}
+          </p>
+          <p className="description">{p.description || <span className="muted">No description.</span>}</p>
+          <dl className="facts">
+            <div>
+              <dt>Price</dt>
+              <dd>{formatMoney(p.price)}</dd>
+            </div>
+            <div>
+              <dt>Cost</dt>
+              <dd>{formatMoney(p.cost)}</dd>
+            </div>
+            <div>
+              <dt>Reorder point</dt>
+              <dd>{formatNumber(p.reorderPoint)}</dd>
+            </div>
+            <div>
+              <dt>Safety stock</dt>
+              <dd>{formatNumber(p.safetyStock)}</dd>
+            </div>
+            <div>
+              <dt>Backorders</dt>
+              <dd>{p.allowBackorder ? 'Allowed' : 'Not allowed'}</dd>
+            </div>
+            <div>
+              <dt>Updated</dt>
+              <dd>
+                {formatDateTime(p.updatedAt)}
+                {p.updatedBy ? ` by ${p.updatedBy}` : ''}
+              </dd>
+            </div>
+            {Object.entries(p.attributes).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="images-title">
+          <h2 id="images-title">Images</h2>
+          {p.imageKeys.length ? (
+            <div className="images">
+              {p.imageKeys.map((key, i) => (
+                <ProductImage key={key} sku={sku} imageKey={key} alt={`${p.name}, image ${i + 1}`} />
+              ))}
+            </div>
+          ) : (
+            <p className="muted">No image yet.</p>
+          )}
+          {mayEdit ? <ImageUpload sku={sku} onUploaded={() => void product.reload()} /> : null}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="stock-title">
+        <h2 id="stock-title">Stock</h2>
+        <div className="stats">
+          <Stat label="On hand" value={formatNumber(totals?.onHand)} />
+          <Stat label="Reserved" value={formatNumber(totals?.reserved)} />
+          <Stat
+            label="Available"
+            value={formatNumber(totals?.available)}
+            tone={stockStatus({ ...p, stock: totals })}
+          />
+          <Stat label="Incoming" value={formatNumber(totals?.incoming)} />
+        </div>
+        {levels.error && !levels.data ? (
+          <LoadError error={levels.error} retry={() => void levels.reload()} />
+        ) : null}
+        {levels.data ? <LocationsTable view={levels.data} /> : null}
+      </section>
+
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">Stock on hand, last 30 days</h2>
+        {history.error ? <LoadError error={history.error} retry={() => void history.reload()} /> : null}
+        {history.data ? (
+          <LineChart
+            title="Units on hand per day"
+            points={history.data.map((h) => ({ date: h.date, value: h.onHand }))}
+          />
+        ) : null}
+      </section>
+
+      <Ledger sku={sku} version={ledgerVersion} />
+
+      {action ? (
+        <StockActionDialog
+          sku={sku}
+          name={p.name}
+          initial={action}
+          knownLocations={levels.data?.locations.map((l) => l.locationId) ?? []}
+          onHandAt={(id) =>
+            levels.data?.locations.find((l) => l.locationId === id)?.onHand ?? (levels.data ? 0 : undefined)
+          }
+          onOptimistic={applyOptimistic}
+          onDone={() => {
+            void levels.reload();
+            void product.reload();
+            void history.reload();
+            setLedgerVersion((v) => v + 1);
+          }}
+          onClose={() => setAction(null)}
+        />
+      ) : null}
+      {deleting ? (
+        <Modal
+          title={`Delete ${sku}?`}
+          onClose={() => setDeleting(false)}
+          footer={
+            <>
+              <button type="button" className="button button-secondary" onClick={() => setDeleting(false)}>
+                Cancel
+              </button>
+              <button type="button" className="button button-danger" onClick={() => void remove()}>
+                Delete
+              </button>
+            </>
+          }
+        >
+          <p>The product will be archived. It cannot be deleted while stock is on hand or reserved.</p>
+        </Modal>
+      ) : null}
+    </>
+  );
+}
+
+/** The stock view with one change applied (sign 1) or taken back (sign -1). */
+export function shiftView(view: StockView, change: OptimisticChange, sign: 1 | -1): StockView {
+  const moves = new Map<string, number>([[change.locationId, change.onHandDelta * sign]]);
+  if (change.toLocationId) moves.set(change.toLocationId, -change.onHandDelta * sign);
+  const locations = view.locations.map((l) => {
+    const d = moves.get(l.locationId) ?? 0;
+    return d ? { ...l, onHand: l.onHand + d, available: l.available + d } : l;
+  });
+  for (const [id, d] of moves) {
+    if (!locations.some((l) => l.locationId === id) && d > 0) {
+      locations.push({
+        locationId: id,
+        onHand: d,
+        reserved: 0,
+        incoming: 0,
+        safetyStock: 0,
+        available: d,
+        updatedAt: '',
+      });
+    }
+  }
+  const total = change.toLocationId ? 0 : change.onHandDelta * sign;
+  return {
+    ...view,
+    locations,
+    totals: { ...view.totals, onHand: view.totals.onHand + total, available: view.totals.available + total },
+  };
+}
+
+function LocationsTable({ view }: { view: StockView }) {
+  if (view.locations.length === 0) return <p className="muted">No stock at any location yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="sr-only">Stock per location</caption>
+        <thead>
+          <tr>
+            <th scope="col">Location</th>
+            <th scope="col" className="numeric">
+              On hand
+            </th>
+            <th scope="col" className="numeric">
+              Reserved
+            </th>
+            <th scope="col" className="numeric">
+              Safety stock
+            </th>
+            <th scope="col" className="numeric">
+              Available
+            </th>
+            <th scope="col" className="numeric">
+              Incoming
+            </th>
+            <th scope="col">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.locations.map((l) => (
+            <tr key={l.locationId}>
+              <th scope="row">{l.locationId}</th>
+              <td className="numeric">{formatNumber(l.onHand)}</td>
+              <td className="numeric">{formatNumber(l.reserved)}</td>
+              <td className="numeric">{formatNumber(l.safetyStock)}</td>
+              <td className="numeric">{formatNumber(l.available)}</td>
+              <td className="numeric">{formatNumber(l.incoming)}</td>
+              <td>{l.updatedAt ? formatDateTime(l.updatedAt) : 'Saving…'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const signed = (n: number) => (n > 0 ? `+${formatNumber(n)}` : formatNumber(n));
+
+/** The movement ledger, newest first: what changed, where, who did it and why. */
+function Ledger({ sku, version }: { sku: string; version: number }) {
+  const first = useResource(() => stock.movements(sku, undefined, 20), [sku, version], { pollMs: POLL_MS });
+  const [older, setOlder] = useState<Movement[]>([]);
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const toast = useToast();
+  const nextCursor = cursor === undefined ? first.data?.nextCursor : cursor;
+  const items = [
+    ...(first.data?.items ?? []),
+    ...older.filter((m) => !first.data?.items.some((f) => f.id === m.id)),
+  ];
+
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    try {
+      const page = await stock.movements(sku, nextCursor, 50);
+      setOlder((o) => [...o, ...page.items]);
+      setCursor(page.nextCursor ?? null);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="ledger-title">
+      <h2 id="ledger-title">Movements</h2>
+      {first.error && !first.data ? (
+        <LoadError error={first.error} retry={() => void first.reload()} />
+      ) : null}
+      {first.loading && !first.data ? <Loading label="Loading movements…" /> : null}
+      {first.data && items.length === 0 ? <p className="muted">No movements yet.</p> : null}
+      {items.length ? (
+        <div className="table-wrap">
+          <table className="table ledger">
+            <caption className="sr-only">Stock movements of {sku}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Location</th>
+                <th scope="col" className="numeric">
+                  Change
+                </th>
+                <th scope="col" className="numeric">
+                  On hand after
+                </th>
+                <th scope="col">Why</th>
+                <th scope="col">Who</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((m) => (
+                <tr key={m.id}>
+                  <td>{formatDateTime(m.at)}</td>
+                  <td>{humanize(m.kind)}</td>
+                  <td>{m.locationId}</td>
+                  <td className="numeric">
+                    {m.deltas.onHand
+                      ? signed(m.deltas.onHand)
+                      : m.deltas.reserved
+                        ? `${signed(m.deltas.reserved)} reserved`
+                        : m.deltas.incoming
+                          ? `${signed(m.deltas.incoming)} incoming`
+                          : '0'}
+                  </td>
+                  <td className="numeric">{formatNumber(m.after.onHand)}</td>
+                  <td>
+                    {[m.reason ? humanize(m.reason) : null, m.note, m.reference]
+                      .filter(Boolean)
+                      .join(' · ') || '—'}
+                  </td>
+                  <td>{m.actor}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {nextCursor ? (
+        <button type="button" className="button button-secondary" onClick={() => void loadMore()}>
+          Older movements
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+/** Upload: ask for a presigned URL, PUT the file there, then confirm the key. */
+function ImageUpload({ sku, onUploaded }: { sku: string; onUploaded(): void }) {
+  const toast = useToast();
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+
+  const upload = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    if (!IMAGE_TYPES.includes(file.type)) {
+      toast.error('Choose a PNG, JPEG or WebP image.');
+      return;
+    }
+    if (file.size > 10 * 1024 * 1024) {
+      toast.error('The image is larger than 10 MB.');
+      return;
+    }
+    setBusy(true);
+    const key = newIdempotencyKey();
+    try {
+      const target = await products.requestImageUpload(
+        sku,
+        { contentType: file.type, fileName: file.name.replace(/[/\\]/g, '_') },
+        { idempotencyKey: `${key}-request` },
+      );
+      const put = await fetch(target.uploadUrl, {
+        method: 'PUT',
+        headers: { 'content-type': file.type },
+        body: file,
+      });
+      if (!put.ok) throw new Error(`The upload failed (${put.status}).`);
+      await products.confirmImage(sku, target.key, { idempotencyKey: `${key}-confirm` });
+      toast.success('Image uploaded');
+      onUploaded();
+    } catch (e) {
+      toast.error(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="upload">
+      <label htmlFor="image-file" className="button button-secondary">
+        <Icon name="upload" /> {busy ? 'Uploading…' : 'Upload image'}
+      </label>
+      <input
+        ref={input}
+        id="image-file"
+        className="sr-only"
+        type="file"
+        accept={IMAGE_TYPES.join(',')}
+        disabled={busy}
+        onChange={(e) => void upload(e)}
+      />
+      <small className="muted">PNG, JPEG or WebP, up to 10 MB.</small>
+    </div>
+  );
+}
