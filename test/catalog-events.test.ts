@@ -193,6 +193,17 @@ describe('catalog events: the stock projection', () => {
     expect(product.body.stock).toEqual({ onHand: 9, reserved: 2, available: 7, incoming: 0 });
   });
 
+  it('loses no location when events of several locations arrive at the same time', async () => {
+    const sku = await createProduct();
+    const locations = ['main', 'east', 'west', 'north', 'south', 'depot'];
+
+    const failures = await Promise.all(locations.map((loc, i) => deliverStock(level(sku, loc, 1, i + 1))));
+    const product = await call('GET', `/api/v1/products/${sku}`);
+
+    expect(failures.flat()).toEqual([]);
+    expect(product.body.stock.onHand).toBe(1 + 2 + 3 + 4 + 5 + 6);
+  });
+
   it('refuses to delete a product while stock is on hand or reserved, and archives it at zero', async () => {
     const sku = await createProduct();
     await deliverStock(level(sku, 'main', 1, 3));

@@ -6,10 +6,15 @@ import type { ImageStore } from './domain/catalog.ts';
 
 /** Product images in the service's S3 bucket; clients upload and download with presigned URLs. */
 export class S3ImageStore implements ImageStore {
+  /** The bucket is resolved on first use: only the API function is given one (service.ts `bucket`). */
   constructor(
-    private readonly bucket: string = requireEnv(bucketEnvVar('catalog-images')),
+    private readonly bucketName?: string,
     private readonly client = s3(),
   ) {}
+
+  private get bucket(): string {
+    return this.bucketName ?? requireEnv(bucketEnvVar('catalog-images'));
+  }
 
   presignUpload(key: string, contentType: string, expiresInSeconds: number): Promise<string> {
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType });

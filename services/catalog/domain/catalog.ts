@@ -43,7 +43,8 @@ export const UPLOAD_URL_TTL_SECONDS = 10 * 60;
 export const DOWNLOAD_URL_TTL_SECONDS = 5 * 60;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
-const MAX_ATTEMPTS = 5;
+/** Conditional writes lost to concurrent writers are re-decided on fresh state this many times. */
+const MAX_ATTEMPTS = 8;
 
 type StockLevel = ReturnType<typeof StockLevelChanged.create>['data'];
 
