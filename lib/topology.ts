@@ -1,3 +1,7 @@
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+
 /**
  * The topology vocabulary. Every service declares what it has — tables, functions, the queues
  * that feed them, the events it publishes — once, in its `service.ts`, using these types.
@@ -82,6 +86,31 @@ export interface ServiceDecl {
   publishes: string[];
   /** An S3 bucket owned by the service (logical name). */
   bucket?: string;
+  /** Step Functions state machines (Standard) owned by the service. */
+  workflows?: WorkflowDecl[];
+}
+
+/** A function a workflow's Task states invoke: a declared function of some service. */
+export interface WorkflowTaskDecl {
+  service: string;
+  functionId: string;
+}
+
+/**
+ * A Step Functions state machine, defined once with CDK constructs. `infra/` calls `build` with
+ * the real functions; the local runtime calls it with placeholders, extracts the ASL and runs it
+ * with the very handler modules of the functions named in `tasks`.
+ */
+export interface WorkflowDecl<Task extends string = string> {
+  /** Logical name, unique across the system (e.g. `order-saga`). Physical names get a prefix. */
+  name: string;
+  description: string;
+  /** The functions the definition invokes, by the key `build` receives them under. */
+  tasks: Record<Task, WorkflowTaskDecl>;
+  /** Builds the definition: the chain of states, invoking `fns[task]`. */
+  build(scope: Construct, fns: Record<Task, IFunction>): IChainable;
+  /** Whole-execution timeout. */
+  timeoutSeconds?: number;
 }
 
 export const dlqName = (queue: string): string => `${queue}-dlq`;
@@ -90,3 +119,6 @@ export const dlqName = (queue: string): string => `${queue}-dlq`;
 export const tableEnvVar = (table: string): string => `${table.toUpperCase().replace(/-/g, '_')}_TABLE`;
 export const bucketEnvVar = (bucket: string): string => `${bucket.toUpperCase().replace(/-/g, '_')}_BUCKET`;
 export const EVENTS_TOPIC_ENV = 'EVENTS_TOPIC_ARN';
+/** Environment variable through which a function learns a state machine's ARN (e.g. ORDER_SAGA_STATE_MACHINE_ARN). */
+export const stateMachineEnvVar = (workflow: string): string =>
+  `${workflow.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;
