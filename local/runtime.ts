@@ -14,6 +14,7 @@ import { type Emulators, endpointEnv, startEmulators } from './emulators.ts';
 import { type LambdaHandler, lambdaContext } from './lambda.ts';
 import { type Provisioned, provision } from './provision.ts';
 import { pollQueue } from './sqs-poller.ts';
+import { startStepFunctions } from './stepfunctions/index.ts';
 import { pollStream, StreamCheckpoints } from './stream-poller.ts';
 
 /**
@@ -83,6 +84,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
     const provisioned = await provision(options.prefix ?? 'azura', services);
     Object.assign(process.env, provisioned.env);
+    // --- Step Functions (local/stepfunctions): declared workflows on a local SFN endpoint ---
+    const stepFunctions = await startStepFunctions({
+      services,
+      prefix: provisioned.prefix,
+      handlerOf: (service, id) => handlerOf(service, id),
+      retryDelayMs: options.fastRetry ? 10 : undefined,
+      onError,
+    });
+    stops.push(stepFunctions.stop);
+    Object.assign(process.env, stepFunctions.env); // AWS_ENDPOINT_URL_SFN, <WORKFLOW>_STATE_MACHINE_ARN
+    // --- end Step Functions ---
 
     const modules = new Map<string, HandlerModule>();
     for (const service of services) {
