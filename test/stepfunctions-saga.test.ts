@@ -16,6 +16,7 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sfn } from '../lib/aws.ts';
 import { type StepFunctionsRuntime, startStepFunctions } from '../local/stepfunctions/index.ts';
+import { handler as park } from '../workflows/fixtures/handlers/park.ts';
 import { compensations, parked } from '../workflows/fixtures/records.ts';
 import { workflowFixtureService } from '../workflows/fixtures/service.ts';
 import { eventually } from './support/env.ts';
@@ -228,6 +229,43 @@ describe('the local Step Functions endpoint', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(compensations.some((c) => c.key === id)).toBe(false);
     expect((await historyOf(executionArn)).at(-1)?.type).toBe('ExecutionAborted');
+  });
+
+  it('times out a whole execution after the state machine TimeoutSeconds', async () => {
+    const shortArn = local.engine.register({
+      name: `${stateMachineArn.split(':').at(-1)}-short`,
+      definition: {
+        StartAt: 'Name',
+        TimeoutSeconds: 1,
+        States: {
+          Name: { Type: 'Pass', Parameters: { 'key.$': '$$.Execution.Name' }, Next: 'Wait' },
+          Wait: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            TimeoutSeconds: 60,
+            Parameters: {
+              FunctionName: 'wf-fixture-park',
+              Payload: { 'key.$': '$.key', 'taskToken.$': '$$.Task.Token' },
+            },
+            End: true,
+          },
+        },
+      },
+      resolveFunction: (ref) => (ref === 'wf-fixture-park' ? { name: ref, handler: park } : undefined),
+    });
+    const id = ulid();
+    const { executionArn } = await sfn().send(
+      new StartExecutionCommand({ stateMachineArn: shortArn, name: id }),
+    );
+    const taskToken = await tokenOf(id);
+
+    const execution = await finished(executionArn!);
+
+    expect(execution).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect((await historyOf(executionArn!)).at(-1)?.type).toBe('ExecutionTimedOut');
+    await expect(sfn().send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
   });
 
   it('answers an unknown execution with ExecutionDoesNotExist', async () => {
