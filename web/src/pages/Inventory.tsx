@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { products as productsApi } from '../api/endpoints.ts';
 import type { Product } from '../api/types.ts';
@@ -68,14 +68,12 @@ export default function Inventory() {
   );
 
   // Categories seen so far stay in the filter, even while one is selected.
-  const [categories, setCategories] = useState<string[]>([]);
-  useEffect(() => {
-    const seen = list.data?.items.map((p) => p.category) ?? [];
-    setCategories((known) => {
-      const all = [...new Set([...known, ...seen])].sort((a, b) => a.localeCompare(b));
-      return all.length === known.length ? known : all;
-    });
-  }, [list.data]);
+  const seenCategories = useRef(new Set<string>());
+  const categories = useMemo(() => {
+    for (const p of list.data?.items ?? []) seenCategories.current.add(p.category);
+    if (category) seenCategories.current.add(category);
+    return [...seenCategories.current].sort((a, b) => a.localeCompare(b));
+  }, [list.data, category]);
 
   const filtered = useMemo(() => {
     const items = list.data?.items ?? [];

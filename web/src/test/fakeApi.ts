@@ -75,7 +75,8 @@ export function fakeApi(routes: Record<string, Handler | object>) {
           ? await (route.handler as Handler)({ ...call, params })
           : route.handler;
       if (reply instanceof Response) return reply;
-      if (reply && typeof reply === 'object' && ('status' in reply || 'body' in reply)) {
+      // `{ body, status? }` is a reply envelope; any other value is the JSON body itself.
+      if (reply && typeof reply === 'object' && !Array.isArray(reply) && 'body' in reply) {
         const r = reply as { status?: number; body?: unknown };
         return json(r.body ?? {}, r.status ?? 200);
       }
