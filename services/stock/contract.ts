@@ -96,3 +96,219 @@ export const shortfallSchema = z
   })
   .meta({ id: 'Shortfall' });
 export type Shortfall = z.infer<typeof shortfallSchema>;
+
+// ---------------------------------------------------------------- HTTP API bodies and views
+
+export const adjustmentReasonSchema = z.enum([
+  'correction',
+  'damaged',
+  'lost',
+  'found',
+  'cycle_count',
+  'returned',
+]);
+export type AdjustmentReason = z.infer<typeof adjustmentReasonSchema>;
+
+const quantity = z.number().int().positive().max(1_000_000_000);
+
+export const adjustmentBodySchema = z
+  .object({
+    locationId: locationIdSchema.optional(),
+    delta: z
+      .number()
+      .int()
+      .min(-1_000_000_000)
+      .max(1_000_000_000)
+      .refine((d) => d !== 0, 'must not be zero'),
+    reason: adjustmentReasonSchema,
+    note: z.string().max(500).optional(),
+  })
+  .meta({ id: 'StockAdjustment', description: 'Adds delta to onHand (negative removes), for a reason' });
+
+export const countBodySchema = z
+  .object({
+    locationId: locationIdSchema.optional(),
+    countedQuantity: z.number().int().nonnegative().max(1_000_000_000),
+    note: z.string().max(500).optional(),
+  })
+  .meta({ id: 'StockCount', description: 'A physical count: onHand becomes countedQuantity' });
+
+export const receiptBodySchema = z
+  .object({
+    locationId: locationIdSchema.optional(),
+    quantity,
+    reference: z.string().min(1).max(128).optional(),
+  })
+  .meta({
+    id: 'StockReceipt',
+    description: 'Goods received: onHand += quantity, incoming -= min(incoming, quantity)',
+  });
+
+export const transferBodySchema = z
+  .object({
+    fromLocationId: locationIdSchema,
+    toLocationId: locationIdSchema,
+    quantity,
+  })
+  .refine((b) => b.fromLocationId !== b.toLocationId, {
+    message: 'must differ from fromLocationId',
+    path: ['toLocationId'],
+  })
+  .meta({ id: 'StockTransfer' });
+
+export const locationSchema = z
+  .object({ id: locationIdSchema, name: z.string().trim().min(1).max(100) })
+  .meta({ id: 'Location' });
+
+export const levelViewSchema = z
+  .object({
+    locationId: locationIdSchema,
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    incoming: z.number().int(),
+    safetyStock: z.number().int(),
+    available: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'StockLevel' });
+
+export const stockViewSchema = z
+  .object({
+    sku: skuSchema,
+    totals: z.object({
+      onHand: z.number().int(),
+      reserved: z.number().int(),
+      available: z.number().int(),
+      incoming: z.number().int(),
+    }),
+    locations: z.array(levelViewSchema),
+  })
+  .meta({ id: 'Stock' });
+
+const deltasSchema = z.object({
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  incoming: z.number().int(),
+});
+
+export const movementSchema = z
+  .object({
+    id: z.string(),
+    sku: skuSchema,
+    locationId: locationIdSchema,
+    kind: movementKindSchema,
+    deltas: deltasSchema,
+    after: quantitiesSchema,
+    reason: z.string().optional(),
+    note: z.string().optional(),
+    reference: z.string().optional(),
+    actor: z.string(),
+    at: z.string(),
+    idempotencyKey: z.string(),
+    correlationId: z.string(),
+  })
+  .meta({ id: 'Movement', description: 'An immutable ledger entry' });
+
+export const movementResultSchema = z
+  .object({ movement: movementSchema, level: levelViewSchema })
+  .meta({ id: 'MovementResult' });
+
+export const transferResultSchema = z
+  .object({ transferId: z.string(), movements: z.array(movementSchema), levels: z.array(levelViewSchema) })
+  .meta({ id: 'TransferResult' });
+
+export const movementPageSchema = z
+  .object({ items: z.array(movementSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'MovementPage' });
+
+export const ledgerCheckSchema = z
+  .object({
+    sku: skuSchema,
+    consistent: z.boolean(),
+    movements: z.number().int(),
+    levels: z.record(
+      z.string(),
+      deltasSchema.extend({ safetyStock: z.number().int(), available: z.number().int() }),
+    ),
+    replayed: z.record(z.string(), deltasSchema),
+  })
+  .meta({
+    id: 'LedgerCheck',
+    description: 'The ledger replayed per location, compared with the stored levels',
+  });
+
+// ---------------------------------------------------------------- saga tasks (Step Functions → Lambda)
+
+/**
+ * The order saga's task Lambdas (`services/stock/handlers/saga-tasks.ts`). Plain JSON in and
+ * out. Either call the named exports `reserveHandler` / `commitHandler` / `releaseHandler`
+ * with the input below, or the single `handler` with the same input plus `action`.
+ * Insufficient stock is a RESULT (`status: 'REJECTED'`), so the state machine branches on it.
+ * Errors thrown, by Lambda error type: `TransientError` (contention, throttling: Retry it),
+ * `ValidationError` (bad input), `ConflictError` (commit of a released/expired reservation, or a
+ * reservation id reused with other lines), `NotFoundError` (commit of an unknown reservation).
+ */
+export const sagaReserveInputSchema = z
+  .object({
+    /** The natural idempotency key: reserving the same id again returns the same reservation. */
+    reservationId: z.string().min(1).max(128),
+    lines: z.array(reservationLineSchema).min(1).max(40),
+    /** How long the stock is held before the sweeper releases it; default 900. */
+    holdSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(30 * 24 * 3600)
+      .optional(),
+    correlationId: z.string().min(1).optional(),
+  })
+  .meta({ id: 'SagaReserveInput' });
+export type SagaReserveInput = z.infer<typeof sagaReserveInputSchema>;
+
+export const sagaReserveOutputSchema = z
+  .discriminatedUnion('status', [
+    z.object({ status: z.literal('RESERVED'), reservationId: z.string(), expiresAt: z.string() }),
+    z.object({
+      status: z.literal('REJECTED'),
+      reservationId: z.string(),
+      shortfalls: z.array(shortfallSchema),
+    }),
+  ])
+  .meta({ id: 'SagaReserveOutput' });
+export type SagaReserveOutput = z.infer<typeof sagaReserveOutputSchema>;
+
+export const sagaCommitInputSchema = z
+  .object({ reservationId: z.string().min(1).max(128), correlationId: z.string().min(1).optional() })
+  .meta({ id: 'SagaCommitInput' });
+export type SagaCommitInput = z.infer<typeof sagaCommitInputSchema>;
+
+export const sagaCommitOutputSchema = z
+  .object({ status: z.literal('COMMITTED'), reservationId: z.string() })
+  .meta({ id: 'SagaCommitOutput' });
+export type SagaCommitOutput = z.infer<typeof sagaCommitOutputSchema>;
+
+export const sagaReleaseInputSchema = z
+  .object({
+    reservationId: z.string().min(1).max(128),
+    reason: z.string().min(1).max(64).optional(),
+    correlationId: z.string().min(1).optional(),
+  })
+  .meta({ id: 'SagaReleaseInput' });
+export type SagaReleaseInput = z.infer<typeof sagaReleaseInputSchema>;
+
+/** The reservation's status after the call; a release is a no-op when already final or unknown. */
+export const sagaReleaseOutputSchema = z
+  .object({
+    status: z.enum(['RELEASED', 'COMMITTED', 'EXPIRED', 'UNKNOWN']),
+    reservationId: z.string(),
+  })
+  .meta({ id: 'SagaReleaseOutput' });
+export type SagaReleaseOutput = z.infer<typeof sagaReleaseOutputSchema>;
+
+/** Input of the single `handler` entry: one of the above with its `action`. */
+export const sagaTaskInputSchema = z.discriminatedUnion('action', [
+  sagaReserveInputSchema.extend({ action: z.literal('reserve') }),
+  sagaCommitInputSchema.extend({ action: z.literal('commit') }),
+  sagaReleaseInputSchema.extend({ action: z.literal('release') }),
+]);
+export type SagaTaskInput = z.infer<typeof sagaTaskInputSchema>;

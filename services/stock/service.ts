@@ -47,6 +47,13 @@ export const stockService = {
       scheduleMinutes: 1,
       timeoutSeconds: 60,
     },
+    {
+      id: 'saga-tasks',
+      entry: 'services/stock/handlers/saga-tasks.ts',
+      description: 'Order saga tasks: reserve, commit, release (input `action`; see sagaTaskInputSchema)',
+      tables: ['stock'],
+      timeoutSeconds: 30,
+    },
   ],
   queues: [
     {

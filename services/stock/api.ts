@@ -1,0 +1,207 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { type ApiEnv, actorOf, createApi, idempotencyKey, problemResponses } from '../../lib/http.ts';
+import { skuSchema } from '../catalog/contract.ts';
+import {
+  adjustmentBodySchema,
+  countBodySchema,
+  ledgerCheckSchema,
+  locationSchema,
+  movementPageSchema,
+  movementResultSchema,
+  receiptBodySchema,
+  stockViewSchema,
+  transferBodySchema,
+  transferResultSchema,
+} from './contract.ts';
+import type { OperationContext } from './domain/model.ts';
+import type { StockLedger } from './domain/stock.ts';
+import { defaultLedger } from './store.ts';
+
+const TAG = 'Stock';
+const BASE = '/api/v1/stock/{sku}';
+
+const postHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/)
+    .optional()
+    .meta({
+      description: 'Makes the POST safe to retry: same key and body → the first response, applied once',
+    }),
+});
+const skuParams = z.object({ sku: skuSchema });
+const movementsQuery = z
+  .object({
+    cursor: z.string().max(2048).optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(200).optional().meta({ description: 'Default 50' }),
+  })
+  .meta({ id: 'MovementsQuery' });
+const locationListSchema = z.object({ items: z.array(locationSchema) }).meta({ id: 'LocationList' });
+
+const jsonBody = <S extends z.ZodType>(schema: S, description: string) => ({
+  required: true,
+  description,
+  content: { 'application/json': { schema } },
+});
+const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const getStockRoute = createRoute({
+  method: 'get',
+  path: BASE,
+  tags: [TAG],
+  summary: 'Stock of a SKU per location, with totals',
+  request: { params: skuParams },
+  responses: { 200: jsonResponse(stockViewSchema, 'Levels and totals'), ...problemResponses },
+});
+
+const adjustRoute = createRoute({
+  method: 'post',
+  path: `${BASE}/adjustments`,
+  tags: [TAG],
+  summary: 'Adjust onHand for a reason',
+  description:
+    'onHand may not go negative unless the product allows backorders (422). Location defaults to `main`.',
+  request: {
+    params: skuParams,
+    headers: postHeaders,
+    body: jsonBody(adjustmentBodySchema, 'The adjustment'),
+  },
+  responses: {
+    201: jsonResponse(movementResultSchema, 'The movement and the new level'),
+    ...problemResponses,
+  },
+});
+
+const countRoute = createRoute({
+  method: 'post',
+  path: `${BASE}/counts`,
+  tags: [TAG],
+  summary: 'Record a physical count',
+  description: 'onHand becomes the counted quantity through a `count` movement (reason `cycle_count`).',
+  request: { params: skuParams, headers: postHeaders, body: jsonBody(countBodySchema, 'The count') },
+  responses: {
+    201: jsonResponse(movementResultSchema, 'The movement and the new level'),
+    ...problemResponses,
+  },
+});
+
+const receiveRoute = createRoute({
+  method: 'post',
+  path: `${BASE}/receipts`,
+  tags: [TAG],
+  summary: 'Receive goods',
+  description: 'onHand += quantity; incoming goes down by what was expected (never below zero).',
+  request: { params: skuParams, headers: postHeaders, body: jsonBody(receiptBodySchema, 'The receipt') },
+  responses: {
+    201: jsonResponse(movementResultSchema, 'The movement and the new level'),
+    ...problemResponses,
+  },
+});
+
+const transferRoute = createRoute({
+  method: 'post',
+  path: `${BASE}/transfers`,
+  tags: [TAG],
+  summary: 'Move stock between locations',
+  description: 'Both levels change in one transaction. The source must have the quantity available (422).',
+  request: { params: skuParams, headers: postHeaders, body: jsonBody(transferBodySchema, 'The transfer') },
+  responses: { 201: jsonResponse(transferResultSchema, 'Both movements and levels'), ...problemResponses },
+});
+
+const movementsRoute = createRoute({
+  method: 'get',
+  path: `${BASE}/movements`,
+  tags: [TAG],
+  summary: 'The ledger of a SKU, newest first',
+  request: { params: skuParams, query: movementsQuery },
+  responses: { 200: jsonResponse(movementPageSchema, 'One page of movements'), ...problemResponses },
+});
+
+const ledgerCheckRoute = createRoute({
+  method: 'get',
+  path: `${BASE}/ledger-check`,
+  tags: [TAG],
+  summary: 'Replay the ledger of a SKU and compare it with the stored levels',
+  request: { params: skuParams },
+  responses: {
+    200: jsonResponse(ledgerCheckSchema, 'consistent = the ledger gives the levels'),
+    ...problemResponses,
+  },
+});
+
+const listLocationsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/locations',
+  tags: ['Locations'],
+  summary: 'List locations (`main` always exists)',
+  responses: { 200: jsonResponse(locationListSchema, 'Every location'), ...problemResponses },
+});
+
+const createLocationRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/locations',
+  tags: ['Locations'],
+  summary: 'Create a location',
+  description: 'Creating an existing id with the same name returns it; with another name is a 409.',
+  request: { headers: postHeaders, body: jsonBody(locationSchema, 'The location') },
+  responses: { 201: jsonResponse(locationSchema, 'The location'), ...problemResponses },
+});
+
+const contextOf = (c: Context<ApiEnv>): OperationContext => ({
+  actor: actorOf(c),
+  correlationId: c.get('requestId'),
+  idempotencyKey: idempotencyKey(c),
+});
+
+/**
+ * The stock HTTP API: levels, adjustments, counts, receipts, transfers, the ledger and locations.
+ * Every POST honours `Idempotency-Key`; errors are problem+json (400 naming fields, 404, 409, 422).
+ */
+export function createStockApi(ledger: () => StockLedger = defaultLedger): OpenAPIHono<ApiEnv> {
+  const app = createApi('stock');
+
+  app.openapi(getStockRoute, async (c) => c.json(await ledger().getStock(c.req.valid('param').sku), 200));
+
+  app.openapi(adjustRoute, async (c) => {
+    const { sku } = c.req.valid('param');
+    return c.json(await ledger().adjust({ sku, ...c.req.valid('json') }, contextOf(c)), 201);
+  });
+
+  app.openapi(countRoute, async (c) => {
+    const { sku } = c.req.valid('param');
+    return c.json(await ledger().count({ sku, ...c.req.valid('json') }, contextOf(c)), 201);
+  });
+
+  app.openapi(receiveRoute, async (c) => {
+    const { sku } = c.req.valid('param');
+    return c.json(await ledger().receive({ sku, ...c.req.valid('json') }, contextOf(c)), 201);
+  });
+
+  app.openapi(transferRoute, async (c) => {
+    const { sku } = c.req.valid('param');
+    return c.json(await ledger().transfer({ sku, ...c.req.valid('json') }, contextOf(c)), 201);
+  });
+
+  app.openapi(movementsRoute, async (c) => {
+    const { sku } = c.req.valid('param');
+    const { cursor, limit } = c.req.valid('query');
+    return c.json(await ledger().listMovements(sku, { cursor, limit }), 200);
+  });
+
+  app.openapi(ledgerCheckRoute, async (c) =>
+    c.json(await ledger().replayLedger(c.req.valid('param').sku), 200),
+  );
+
+  app.openapi(listLocationsRoute, async (c) => c.json({ items: await ledger().listLocations() }, 200));
+
+  app.openapi(createLocationRoute, async (c) =>
+    c.json(await ledger().createLocation(c.req.valid('json'), contextOf(c)), 201),
+  );
+
+  return app;
+}

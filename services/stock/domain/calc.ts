@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import type { Envelope } from '../../../lib/events.ts';
+import {
+  DEFAULT_LOCATION,
+  OutOfStock,
+  type Quantities,
+  type ReservationLine,
+  type Shortfall,
+  StockLevelChanged,
+  StockLow,
+} from '../contract.ts';
+import {
+  type Deltas,
+  type Level,
+  levelKey,
+  type Movement,
+  type ProductSettings,
+  type StoredReservationLine,
+} from './model.ts';
+
+/** Pure stock arithmetic: no I/O, no clock, no AWS. Everything here is unit tested. */
+
+export const availableOf = (q: { onHand: number; reserved: number; safetyStock: number }): number =>
+  q.onHand - q.reserved - q.safetyStock;
+
+/** A level that does not exist yet: zero quantities, the product's settings, version 0. */
+export function emptyLevel(sku: string, locationId: string, product: ProductSettings): Level {
+  return {
+    sku,
+    locationId,
+    onHand: 0,
+    reserved: 0,
+    incoming: 0,
+    safetyStock: product.safetyStock,
+    available: -product.safetyStock,
+    reorderPoint: product.reorderPoint,
+    allowBackorder: product.allowBackorder,
+    version: 0,
+    updatedAt: '',
+  };
+}
+
+/** The level after `deltas`: quantities moved, `available` re-derived, version bumped. */
+export function applyDeltas(level: Level, deltas: Deltas, at: string): Level {
+  const next = {
+    ...level,
+    onHand: level.onHand + deltas.onHand,
+    reserved: level.reserved + deltas.reserved,
+    incoming: level.incoming + deltas.incoming,
+    version: level.version + 1,
+    updatedAt: at,
+  };
+  return { ...next, available: availableOf(next) };
+}
+
+/** The level with the product's thresholds copied in (a `settings` movement). */
+export function applySettings(level: Level, product: ProductSettings, at: string): Level {
+  const next = {
+    ...level,
+    safetyStock: product.safetyStock,
+    reorderPoint: product.reorderPoint,
+    allowBackorder: product.allowBackorder,
+    version: level.version + 1,
+    updatedAt: at,
+  };
+  return { ...next, available: availableOf(next) };
+}
+
+export const settingsDiffer = (level: Level, product: ProductSettings): boolean =>
+  level.safetyStock !== product.safetyStock ||
+  level.reorderPoint !== product.reorderPoint ||
+  level.allowBackorder !== product.allowBackorder;
+
+export const quantitiesOf = (level: Level): Quantities => ({
+  onHand: level.onHand,
+  reserved: level.reserved,
+  incoming: level.incoming,
+  safetyStock: level.safetyStock,
+  available: level.available,
+});
+
+export interface Crossings {
+  /** `available` went from above the reorder point to at or below it. */
+  low: boolean;
+  /** `available` went from positive to zero or below. */
+  out: boolean;
+}
+
+/** Threshold crossings between two states of a level: once per crossing, never on every change. */
+export function crossings(
+  before: Pick<Level, 'available' | 'reorderPoint'>,
+  after: Pick<Level, 'available' | 'reorderPoint'>,
+): Crossings {
+  return {
+    low: before.available > before.reorderPoint && after.available <= after.reorderPoint,
+    out: before.available > 0 && after.available <= 0,
+  };
+}
+
+/**
+ * The events of one level change: always StockLevelChanged, plus StockLow / OutOfStock on a
+ * crossing. Ids are `<movementId>:<n>`, so a re-emitted change keeps its event ids.
+ */
+export function eventsFor(
+  movement: Movement,
+  before: Level,
+  after: Level,
+  correlationId: string,
+  firstIndex: number,
+): Envelope[] {
+  const meta = (n: number) => ({
+    id: `${movement.id}:${firstIndex + n}`,
+    correlationId,
+    occurredAt: movement.at,
+  });
+  const events: Envelope[] = [
+    StockLevelChanged.create(
+      {
+        sku: after.sku,
+        locationId: after.locationId,
+        movementId: movement.id,
+        kind: movement.kind,
+        levelVersion: after.version,
+        quantities: quantitiesOf(after),
+      },
+      meta(0),
+    ),
+  ];
+  const crossed = crossings(before, after);
+  if (crossed.low) {
+    events.push(
+      StockLow.create(
+        {
+          sku: after.sku,
+          locationId: after.locationId,
+          available: after.available,
+          incoming: after.incoming,
+          reorderPoint: after.reorderPoint,
+        },
+        meta(events.length),
+      ),
+    );
+  }
+  if (crossed.out) {
+    events.push(OutOfStock.create({ sku: after.sku, locationId: after.locationId }, meta(events.length)));
+  }
+  return events;
+}
+
+/** Reservation lines with the default location filled in and same SKU+location lines summed. */
+export function mergeLines(lines: readonly ReservationLine[]): StoredReservationLine[] {
+  const merged = new Map<string, StoredReservationLine>();
+  for (const line of lines) {
+    const locationId = line.locationId ?? DEFAULT_LOCATION;
+    const key = levelKey(line.sku, locationId);
+    const existing = merged.get(key);
+    if (existing) existing.quantity += line.quantity;
+    else merged.set(key, { sku: line.sku, locationId, quantity: line.quantity });
+  }
+  return [...merged.values()];
+}
+
+/**
+ * What stands in the way of reserving every line: unknown or archived SKUs, and lines whose
+ * `available` is below the quantity (unless the product allows backorders). Empty = reservable.
+ */
+export function shortfallsOf(
+  lines: readonly StoredReservationLine[],
+  products: ReadonlyMap<string, ProductSettings>,
+  levels: ReadonlyMap<string, Level>,
+): Shortfall[] {
+  const shortfalls: Shortfall[] = [];
+  for (const line of lines) {
+    const product = products.get(line.sku);
+    const base = { sku: line.sku, locationId: line.locationId, requested: line.quantity };
+    if (product?.status !== 'active') {
+      shortfalls.push({ ...base, available: 0, reason: 'unknown_sku' });
+      continue;
+    }
+    const level =
+      levels.get(levelKey(line.sku, line.locationId)) ?? emptyLevel(line.sku, line.locationId, product);
+    if (!level.allowBackorder && level.available < line.quantity) {
+      shortfalls.push({ ...base, available: Math.max(0, level.available), reason: 'insufficient_stock' });
+    }
+  }
+  return shortfalls;
+}
+
+export interface ReplayedQuantities {
+  onHand: number;
+  reserved: number;
+  incoming: number;
+}
+
+/** The ledger check: movements replayed per location, compared with the stored levels. */
+export interface LedgerCheck {
+  sku: string;
+  consistent: boolean;
+  movements: number;
+  /** Stored levels per location. */
+  levels: Record<string, ReplayedQuantities & { safetyStock: number; available: number }>;
+  /** Sums of the movements' deltas per location. */
+  replayed: Record<string, ReplayedQuantities>;
+}
+
+/**
+ * Replays movements (any order) into per-location quantities and compares them with the stored
+ * levels: every quantity must match, and each level's `available` must equal its derivation.
+ */
+export function replay(sku: string, movements: readonly Movement[], levels: readonly Level[]): LedgerCheck {
+  const replayed: Record<string, ReplayedQuantities> = {};
+  for (const m of movements) {
+    const q = replayed[m.locationId] ?? { onHand: 0, reserved: 0, incoming: 0 };
+    replayed[m.locationId] = q;
+    q.onHand += m.deltas.onHand;
+    q.reserved += m.deltas.reserved;
+    q.incoming += m.deltas.incoming;
+  }
+  const stored: LedgerCheck['levels'] = {};
+  for (const l of levels) {
+    stored[l.locationId] = {
+      onHand: l.onHand,
+      reserved: l.reserved,
+      incoming: l.incoming,
+      safetyStock: l.safetyStock,
+      available: l.available,
+    };
+  }
+  const locations = new Set([...Object.keys(replayed), ...Object.keys(stored)]);
+  const zero = { onHand: 0, reserved: 0, incoming: 0 };
+  const consistent = [...locations].every((loc) => {
+    const r = replayed[loc] ?? zero;
+    const s = stored[loc] ?? { ...zero, safetyStock: 0, available: 0 };
+    return (
+      r.onHand === s.onHand &&
+      r.reserved === s.reserved &&
+      r.incoming === s.incoming &&
+      s.available === availableOf(s)
+    );
+  });
+  return { sku, consistent, movements: movements.length, levels: stored, replayed };
+}
+
+/** A stable hash of an operation's request, to tell a retry from a different request under the same key. */
+export function requestHash(operation: string, input: unknown): string {
+  return createHash('sha256').update(operation).update('\0').update(stableJson(input)).digest('base64url');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,67 @@
+import { parseOrThrow } from '../../../lib/parse.ts';
+import {
+  type SagaCommitOutput,
+  type SagaReleaseOutput,
+  type SagaReserveOutput,
+  sagaCommitInputSchema,
+  sagaReleaseInputSchema,
+  sagaReserveInputSchema,
+  sagaTaskInputSchema,
+} from '../contract.ts';
+import { InsufficientStockError } from '../domain/stock.ts';
+import { defaultLedger } from '../store.ts';
+
+/**
+ * Step Functions task Lambdas of the order saga (contract: `sagaReserveInputSchema` and friends
+ * in `../contract.ts`). Insufficient stock is a result, not an error, so the state machine
+ * branches on `status`; contention surfaces as a thrown `TransientError` for its Retry.
+ */
+const SAGA = 'order-saga';
+
+/** Reserves all lines or none: `RESERVED` with the expiry, or `REJECTED` with the shortfalls. */
+export async function reserveHandler(event: unknown): Promise<SagaReserveOutput> {
+  const input = parseOrThrow(sagaReserveInputSchema, event);
+  try {
+    const reservation = await defaultLedger().reserve(input.reservationId, input.lines, input.holdSeconds, {
+      actor: SAGA,
+      correlationId: input.correlationId,
+    });
+    return { status: 'RESERVED', reservationId: reservation.reservationId, expiresAt: reservation.expiresAt };
+  } catch (error) {
+    if (error instanceof InsufficientStockError) {
+      return { status: 'REJECTED', reservationId: input.reservationId, shortfalls: error.shortfalls };
+    }
+    throw error;
+  }
+}
+
+/** Commits a held reservation (idempotent). Throws ConflictError if it was released or expired. */
+export async function commitHandler(event: unknown): Promise<SagaCommitOutput> {
+  const input = parseOrThrow(sagaCommitInputSchema, event);
+  await defaultLedger().commit(input.reservationId, { actor: SAGA, correlationId: input.correlationId });
+  return { status: 'COMMITTED', reservationId: input.reservationId };
+}
+
+/** Releases a reservation (compensation; idempotent, a no-op when already final or unknown). */
+export async function releaseHandler(event: unknown): Promise<SagaReleaseOutput> {
+  const input = parseOrThrow(sagaReleaseInputSchema, event);
+  const result = await defaultLedger().release(input.reservationId, input.reason ?? 'saga_compensation', {
+    actor: SAGA,
+    correlationId: input.correlationId,
+  });
+  return {
+    status: result.status === 'HELD' ? 'RELEASED' : result.status,
+    reservationId: input.reservationId,
+  };
+}
+
+/** One entry for all three, dispatching on `action` (`reserve` | `commit` | `release`). */
+export async function handler(
+  event: unknown,
+): Promise<SagaReserveOutput | SagaCommitOutput | SagaReleaseOutput> {
+  const input = parseOrThrow(sagaTaskInputSchema, event);
+  const { action, ...rest } = input;
+  if (action === 'reserve') return reserveHandler(rest);
+  if (action === 'commit') return commitHandler(rest);
+  return releaseHandler(rest);
+}
