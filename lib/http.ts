@@ -1,25 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ulid } from 'ulid';
-import { z } from 'zod';
 import { AppError, type FieldError, ValidationError } from './errors.ts';
 import { observability } from './observability.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemSchema } from './problem.ts';
 
-/** RFC 9457 problem details, the body of every error response. */
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .catchall(z.unknown())
-  .meta({ id: 'Problem' });
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE, problem, problemSchema };
 
 /** Who is calling: set by the auth middleware; recorded as the ledger's actor. */
 export interface Caller {
@@ -28,25 +15,6 @@ export interface Caller {
   roles: string[];
 }
 export type ApiEnv = { Variables: { caller?: Caller; requestId: string } };
-
-export function problem(
-  c: Context,
-  status: number,
-  title: string,
-  detail?: string,
-  extensions: Record<string, unknown> = {},
-): Response {
-  const body = {
-    type: `https://azura.example/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`,
-    title,
-    status,
-    ...(detail ? { detail } : {}),
-    ...extensions,
-  };
-  return c.body(JSON.stringify(body), status as ContentfulStatusCode, {
-    'content-type': PROBLEM_CONTENT_TYPE,
-  });
-}
 
 const validationProblem = (c: Context, errors: FieldError[]): Response =>
   problem(c, 400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });

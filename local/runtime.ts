@@ -9,7 +9,9 @@ import { composeApi } from '../api/app.ts';
 import { dynamo, sqs } from '../lib/aws.ts';
 import type { ApiEnv } from '../lib/http.ts';
 import type { FunctionDecl, ServiceDecl } from '../lib/topology.ts';
+import { identityService } from '../services/identity/service.ts';
 import { services as allServices } from '../services/index.ts';
+import { localAuthEnv, seedDemoUsers } from './auth.ts';
 import { type Emulators, endpointEnv, startEmulators } from './emulators.ts';
 import { type LambdaHandler, lambdaContext } from './lambda.ts';
 import { type Provisioned, provision } from './provision.ts';
@@ -80,10 +82,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const stops: (() => Promise<void>)[] = [];
   try {
     Object.assign(process.env, endpointEnv(emulators));
+    // The local stand-in for Cognito: token issuer, audience, JWKS, signing key.
+    Object.assign(process.env, await localAuthEnv(options.dataDir && join(options.dataDir, 'auth-key.json')));
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
     const provisioned = await provision(options.prefix ?? 'azura', services);
     Object.assign(process.env, provisioned.env);
+    if (services.some((s) => s.name === identityService.name)) await seedDemoUsers();
     // --- Step Functions (local/stepfunctions): declared workflows on a local SFN endpoint ---
     const stepFunctions = await startStepFunctions({
       services,
@@ -107,6 +112,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     };
 
     for (const queue of provisioned.queues) {
+      if (!queue.handler) continue; // read by an outside party (e.g. platform-events)
       stops.push(
         pollQueue(queue, handlerOf(queue.service, queue.handler), {
           fastRetry: options.fastRetry ?? false,

@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
 import { inject } from 'vitest';
+import type { Role } from '../../lib/permissions.ts';
 import type { ServiceDecl } from '../../lib/topology.ts';
+import { localAuthEnv, localTokenFor } from '../../local/auth.ts';
 import { endpointEnv } from '../../local/emulators.ts';
 import { type Provisioned, provision } from '../../local/provision.ts';
 
@@ -18,6 +20,7 @@ export function useEmulators(): void {
  */
 export async function provisionFor(services: readonly ServiceDecl[]): Promise<Provisioned> {
   useEmulators();
+  Object.assign(process.env, await localAuthEnv());
   const prefix = `t${ulid().slice(-8).toLowerCase()}`;
   const provisioned = await provision(prefix, services);
   Object.assign(process.env, provisioned.env);
@@ -41,4 +44,9 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/** `Authorization` header of a demo user with this role (tokens signed by the local identity provider). */
+export async function authHeader(role: Role = 'admin'): Promise<{ authorization: string }> {
+  return { authorization: `Bearer ${await localTokenFor(role)}` };
 }

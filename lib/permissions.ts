@@ -1,0 +1,63 @@
+/**
+ * Who may call what: THE table. Every API route is listed here with the roles allowed to call it
+ * (a test walks every route of the OpenAPI document × every role against it). Roles:
+ * - admin: everything, users and settings;
+ * - manager: products, stock, orders, reports, thresholds, purchase-order approval;
+ * - warehouse: view products and stock; adjustments, counts, receipts, transfers;
+ * - viewer: read-only.
+ */
+export const ROLES = ['admin', 'manager', 'warehouse', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+const everyone: readonly Role[] = ROLES;
+const managers: readonly Role[] = ['admin', 'manager'];
+const stockHandlers: readonly Role[] = ['admin', 'manager', 'warehouse'];
+const admins: readonly Role[] = ['admin'];
+
+/** `METHOD /path/{param}` (OpenAPI path syntax) → roles. */
+export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
+  // identity
+  'GET /api/v1/auth/me': everyone,
+  'GET /api/v1/users': admins,
+  'PATCH /api/v1/users/{id}': admins,
+  // catalog
+  'GET /api/v1/products': everyone,
+  'POST /api/v1/products': managers,
+  'GET /api/v1/products/{sku}': everyone,
+  'PATCH /api/v1/products/{sku}': managers,
+  'DELETE /api/v1/products/{sku}': managers,
+  'POST /api/v1/products/{sku}/images': managers,
+  'POST /api/v1/products/{sku}/images/confirm': managers,
+  'GET /api/v1/products/{sku}/images/{imageId}': everyone,
+  // stock
+  'GET /api/v1/stock/{sku}': everyone,
+  'GET /api/v1/stock/{sku}/movements': everyone,
+  'GET /api/v1/stock/{sku}/ledger-check': everyone,
+  'POST /api/v1/stock/{sku}/adjustments': stockHandlers,
+  'POST /api/v1/stock/{sku}/counts': stockHandlers,
+  'POST /api/v1/stock/{sku}/receipts': stockHandlers,
+  'POST /api/v1/stock/{sku}/transfers': stockHandlers,
+  'GET /api/v1/locations': everyone,
+  'POST /api/v1/locations': managers,
+  // orders
+  'GET /api/v1/orders': everyone,
+  'GET /api/v1/orders/{orderId}': everyone,
+};
+
+/** Sign-in, and everything outside /api/v1: health, API docs, the dashboard's files. */
+export function isPublicPath(method: string, path: string): boolean {
+  if (method === 'POST' && path === '/api/v1/auth/login') return true;
+  return !path.startsWith('/api/v1/') && path !== '/api/v1';
+}
+
+const compiled = Object.entries(PERMISSIONS).map(([route, roles]) => {
+  const [method, template] = route.split(' ') as [string, string];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
+  return { method, regex: new RegExp(`^${pattern}/?$`), roles };
+});
+
+/** The roles allowed on a concrete request, or undefined when no route matches. */
+export function rolesFor(method: string, path: string): readonly Role[] | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return compiled.find((r) => r.method === m && r.regex.test(path))?.roles;
+}

@@ -1,0 +1,88 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { type ApiEnv, createApi, problemResponses } from '../../lib/http.ts';
+import { CognitoUserDirectory } from './cognito.ts';
+import {
+  loginBodySchema,
+  loginResultSchema,
+  setRolesBodySchema,
+  userPageSchema,
+  userSchema,
+} from './contract.ts';
+import { type UserDirectory, Users } from './domain/users.ts';
+import { LocalUserDirectory } from './store.ts';
+
+const TAG = 'Identity';
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/auth/login',
+  tags: [TAG],
+  summary: 'Sign in with email and password',
+  description:
+    'Returns a bearer token (a Cognito ID token in AWS; a locally signed one with the same claims locally).',
+  security: [],
+  request: { body: { required: true, content: { 'application/json': { schema: loginBodySchema } } } },
+  responses: { 200: json(loginResultSchema, 'Signed in'), ...problemResponses },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/auth/me',
+  tags: [TAG],
+  summary: 'The signed-in user',
+  responses: { 200: json(userSchema, 'You'), ...problemResponses },
+});
+
+const listUsersRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/users',
+  tags: [TAG],
+  summary: 'List users and their roles (admin)',
+  responses: { 200: json(userPageSchema, 'Users'), ...problemResponses },
+});
+
+const setRolesRoute = createRoute({
+  method: 'patch',
+  path: '/api/v1/users/{id}',
+  tags: [TAG],
+  summary: 'Change a user’s roles (admin)',
+  description: 'Takes effect at the user’s next sign-in. An admin cannot remove their own admin role.',
+  request: {
+    params: z.object({ id: z.string().min(1).max(254) }),
+    body: { required: true, content: { 'application/json': { schema: setRolesBodySchema } } },
+  },
+  responses: { 200: json(userSchema, 'The user with the new roles'), ...problemResponses },
+});
+
+/** Cognito when the stack configured a user pool, the local user store otherwise. */
+function defaultUsers(): () => Users {
+  let users: Users | undefined;
+  return () => {
+    users ??= new Users(
+      (process.env.USER_POOL_ID
+        ? new CognitoUserDirectory()
+        : new LocalUserDirectory()) satisfies UserDirectory,
+    );
+    return users;
+  };
+}
+
+export function createIdentityApi(users: () => Users = defaultUsers()): OpenAPIHono<ApiEnv> {
+  const app = createApi('identity');
+  app.openapi(loginRoute, async (c) => {
+    const { email, password } = c.req.valid('json');
+    return c.json(await users().signIn(email, password), 200);
+  });
+  app.openapi(meRoute, async (c) => c.json(await users().get(c.get('caller')!.id), 200));
+  app.openapi(listUsersRoute, async (c) => c.json({ items: await users().list() }, 200));
+  app.openapi(setRolesRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await users().setRoles(c.get('caller')!.id, id, c.req.valid('json').roles), 200);
+  });
+  return app;
+}
