@@ -23,7 +23,8 @@ function niceMax(max: number): number {
 }
 
 function Axes({ max, labels }: { max: number; labels: string[] }) {
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  // Four or five steps, whichever gives whole numbers (50 → 0, 10, … 50).
+  const ticks = max % 4 === 0 || max < 4 ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.2, 0.4, 0.6, 0.8, 1];
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
   const every = Math.max(1, Math.ceil(labels.length / 6));

@@ -25,6 +25,8 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
 
 const STATUS_ORDER = { out: 0, low: 1, in: 2, unknown: 3 };
 
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 export function sortValue(product: Product, key: SortKey): string | number {
   switch (key) {
     case 'onHand':
@@ -36,7 +38,7 @@ export function sortValue(product: Product, key: SortKey): string | number {
     case 'status':
       return STATUS_ORDER[stockStatus(product)];
     default:
-      return product[key].toLowerCase();
+      return product[key];
   }
 }
 
@@ -45,8 +47,9 @@ export function sortProducts(items: Product[], sort: Sort): Product[] {
   return [...items].sort((a, b) => {
     const x = sortValue(a, sort.key);
     const y = sortValue(b, sort.key);
-    const order = x < y ? -1 : x > y ? 1 : 0;
-    return order * sign || a.sku.localeCompare(b.sku);
+    const order =
+      typeof x === 'string' && typeof y === 'string' ? collator.compare(x, y) : x < y ? -1 : x > y ? 1 : 0;
+    return order * sign || collator.compare(a.sku, b.sku);
   });
 }
 

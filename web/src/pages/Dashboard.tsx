@@ -44,9 +44,10 @@ export default function Dashboard() {
           </section>
           {summary.data.outOfStockCount > 0 ? (
             <p className="callout callout-highlight" role="status">
-              {formatNumber(summary.data.outOfStockCount)} product
-              {summary.data.outOfStockCount === 1 ? ' is' : 's are'} out of stock.{' '}
-              <Link to="/inventory?stock=out">Review them</Link>.
+              <span>
+                {`${formatNumber(summary.data.outOfStockCount)} ${summary.data.outOfStockCount === 1 ? 'product is' : 'products are'} out of stock.`}
+              </span>
+              <Link to="/inventory?stock=out">Review them</Link>
             </p>
           ) : null}
           <div className="detail-grid">
