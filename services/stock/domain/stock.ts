@@ -251,7 +251,8 @@ export class StockLedger {
   /**
    * Commits a held reservation: onHand and reserved go down by each line (available unchanged).
    * Committing twice is a no-op.
-   * @throws ConflictError when the reservation was released or expired; NotFoundError when unknown.
+   * @throws ConflictError when the reservation was released or expired; NotFoundError when unknown;
+   * UnprocessableError when onHand would go negative (stock adjusted away meanwhile, no backorders).
    */
   commit(reservationId: string, ctx: OperationContext = { actor: 'system' }): Promise<ReservationResult> {
     return this.finishReservation(reservationId, 'COMMITTED', 'committed', ctx);
@@ -289,6 +290,7 @@ export class StockLedger {
     expiredBy?: string,
   ): Promise<ReservationResult> {
     const kind: MovementKind = target === 'COMMITTED' ? 'commit' : 'release';
+    const known = await this.store.getReservation(reservationId);
     return this.run<ReservationResult>(
       kind,
       { reservationId },
@@ -322,21 +324,22 @@ export class StockLedger {
               : { onHand: 0, reserved: -q, incoming: 0 };
           return { before, deltas, kind, reason, reference: reservationId };
         });
-        const extra: Envelope[] = [];
-        const change = this.changeOf(env, steps, products, (lastMovement, n) => {
-          if (target !== 'EXPIRED') return;
-          extra.push(
-            ReservationExpired.create(
-              { reservationId, lines: reservation.lines },
-              { id: `${lastMovement.id}:${n}`, correlationId: env.correlationId, occurredAt: env.at },
-            ),
-          );
-          return extra;
-        });
+        const change = this.changeOf(env, steps, products, (last, n) =>
+          target === 'EXPIRED'
+            ? [
+                ReservationExpired.create(
+                  { reservationId, lines: reservation.lines },
+                  { id: `${last.id}:${n}`, correlationId: env.correlationId, occurredAt: env.at },
+                ),
+              ]
+            : [],
+        );
         const final: Reservation = { ...reservation, status: target, updatedAt: env.at };
         change.reservation = { value: final, expectedStatus: 'HELD' };
         return { result: { reservationId, status: target, changed: true }, change };
       },
+      // A reservation's lines never change: queue behind other work on the same levels.
+      (known?.lines ?? []).map((l) => levelKey(l.sku, l.locationId)),
     );
   }
 
@@ -681,7 +684,7 @@ export class StockLedger {
       reference?: string;
     }[],
     products: ReadonlyMap<string, ProductSettings>,
-    extraEvents?: (lastMovement: Movement, nextIndex: number) => Envelope[] | undefined,
+    extraEvents?: (lastMovement: Movement, nextIndex: number) => Envelope[],
   ): Change {
     const change: Change = { levels: [], movements: [], outbox: [] };
     const newLocations = new Map<string, string[]>();
@@ -725,7 +728,7 @@ export class StockLedger {
     const last = change.movements.at(-1);
     if (last && extraEvents) {
       const index = change.outbox.filter((e) => e.id.startsWith(`${last.id}:`)).length;
-      change.outbox.push(...(extraEvents(last, index) ?? []));
+      change.outbox.push(...extraEvents(last, index));
     }
     if (newLocations.size) {
       change.productLocations = [...newLocations].map(([sku, add]) => ({
