@@ -244,7 +244,8 @@ export const ledgerCheckSchema = z
  * out. Either call the named exports `reserveHandler` / `commitHandler` / `releaseHandler`
  * with the input below, or the single `handler` with the same input plus `action`.
  * Insufficient stock is a RESULT (`status: 'REJECTED'`), so the state machine branches on it.
- * Errors thrown, by Lambda error type: `TransientError` (contention, throttling: Retry it),
+ * Errors thrown, by Lambda error type: `TransientError` (contention, throttling, any unexpected
+ * infrastructure failure: Retry it),
  * `ValidationError` (bad input), `ConflictError` (commit of a released/expired reservation, or a
  * reservation id reused with other lines), `NotFoundError` (commit of an unknown reservation).
  */

@@ -1,3 +1,4 @@
+import { AppError, TransientError } from '../../../lib/errors.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
 import {
   type SagaCommitOutput,
@@ -18,37 +19,60 @@ import { defaultLedger } from '../store.ts';
  */
 const SAGA = 'order-saga';
 
+/**
+ * Our errors keep their class (the state machine catches them by name); anything else — an SDK
+ * error that outlived the SDK's own retries, a network failure — is worth retrying by the saga.
+ */
+async function sagaStep<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof AppError || error instanceof TransientError) throw error;
+    throw new TransientError(`stock unavailable: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** Reserves all lines or none: `RESERVED` with the expiry, or `REJECTED` with the shortfalls. */
 export async function reserveHandler(event: unknown): Promise<SagaReserveOutput> {
   const input = parseOrThrow(sagaReserveInputSchema, event);
-  try {
-    const reservation = await defaultLedger().reserve(input.reservationId, input.lines, input.holdSeconds, {
-      actor: SAGA,
-      correlationId: input.correlationId,
-    });
-    return { status: 'RESERVED', reservationId: reservation.reservationId, expiresAt: reservation.expiresAt };
-  } catch (error) {
-    if (error instanceof InsufficientStockError) {
-      return { status: 'REJECTED', reservationId: input.reservationId, shortfalls: error.shortfalls };
+  return sagaStep(async () => {
+    try {
+      const reservation = await defaultLedger().reserve(input.reservationId, input.lines, input.holdSeconds, {
+        actor: SAGA,
+        correlationId: input.correlationId,
+      });
+      return {
+        status: 'RESERVED',
+        reservationId: reservation.reservationId,
+        expiresAt: reservation.expiresAt,
+      };
+    } catch (error) {
+      if (error instanceof InsufficientStockError) {
+        return { status: 'REJECTED', reservationId: input.reservationId, shortfalls: error.shortfalls };
+      }
+      throw error;
     }
-    throw error;
-  }
+  });
 }
 
 /** Commits a held reservation (idempotent). Throws ConflictError if it was released or expired. */
 export async function commitHandler(event: unknown): Promise<SagaCommitOutput> {
   const input = parseOrThrow(sagaCommitInputSchema, event);
-  await defaultLedger().commit(input.reservationId, { actor: SAGA, correlationId: input.correlationId });
+  await sagaStep(() =>
+    defaultLedger().commit(input.reservationId, { actor: SAGA, correlationId: input.correlationId }),
+  );
   return { status: 'COMMITTED', reservationId: input.reservationId };
 }
 
 /** Releases a reservation (compensation; idempotent, a no-op when already final or unknown). */
 export async function releaseHandler(event: unknown): Promise<SagaReleaseOutput> {
   const input = parseOrThrow(sagaReleaseInputSchema, event);
-  const result = await defaultLedger().release(input.reservationId, input.reason ?? 'saga_compensation', {
-    actor: SAGA,
-    correlationId: input.correlationId,
-  });
+  const result = await sagaStep(() =>
+    defaultLedger().release(input.reservationId, input.reason ?? 'saga_compensation', {
+      actor: SAGA,
+      correlationId: input.correlationId,
+    }),
+  );
   return {
     status: result.status === 'HELD' ? 'RELEASED' : result.status,
     reservationId: input.reservationId,
