@@ -65,8 +65,11 @@ export interface FunctionDecl {
 export interface QueueDecl {
   /** Physical-ish name (prefixed at deploy), e.g. `stock-catalog-events`. */
   name: string;
-  /** Function id (within the same service) that consumes it. */
-  handler: string;
+  /**
+   * Function id (within the same service) that consumes it. None: the queue is read by an outside
+   * party (with `external`), e.g. the local `platform-events` feed of the order platform.
+   */
+  handler?: string;
   batchSize: number;
   visibilityTimeoutSeconds: number;
   /** Deliveries before a message moves to `<name>-dlq`. */

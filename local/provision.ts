@@ -31,7 +31,8 @@ export interface ProvisionedQueue {
   url: string;
   arn: string;
   dlqUrl: string;
-  handler: string;
+  /** Absent for a queue read by an outside party: nothing polls it. */
+  handler?: string;
   batchSize: number;
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;

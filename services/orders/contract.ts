@@ -113,3 +113,61 @@ export const orderStatusSchema = z.enum([
 ]);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 export const FINAL_STATUSES: readonly OrderStatus[] = ['FULFILLED', 'REJECTED', 'CANCELLED', 'EXPIRED'];
+
+export const orderHistoryEntrySchema = z
+  .object({ status: orderStatusSchema, at: z.iso.datetime() })
+  .meta({ id: 'OrderHistoryEntry' });
+
+export const orderShortfallSchema = z
+  .object({
+    sku: skuSchema,
+    requested: z.number().int(),
+    available: z.number().int(),
+    reason: z.enum(['insufficient_stock', 'unknown_sku']),
+  })
+  .meta({ id: 'OrderShortfall', description: 'Why a line could not be reserved' });
+
+export const sagaStepSchema = z
+  .object({
+    step: z.string().meta({ description: 'The state of the order saga, e.g. Reserve, AwaitOutcome' }),
+    status: z.enum(['succeeded', 'failed', 'running']),
+    startedAt: z.iso.datetime(),
+    endedAt: z.iso.datetime().optional(),
+    error: z.string().optional().meta({ description: 'The error of the last failed attempt' }),
+    attempts: z.number().int().positive().meta({ description: 'Attempts made (retries included)' }),
+  })
+  .meta({ id: 'OrderSagaStep' });
+
+export const orderSummarySchema = z
+  .object({
+    orderId: orderIdSchema,
+    status: orderStatusSchema,
+    lines: z.array(orderLineSchema),
+    locationId: locationIdSchema.optional(),
+    placedAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'OrderSummary' });
+
+export const orderDetailSchema = orderSummarySchema
+  .extend({
+    history: z.array(orderHistoryEntrySchema),
+    shortfalls: z.array(orderShortfallSchema).optional(),
+    releaseReason: z.enum(['cancelled', 'expired', 'failed']).optional(),
+    executionArn: z.string().optional(),
+    timeline: z.array(sagaStepSchema),
+  })
+  .meta({ id: 'OrderDetail' });
+
+export const orderPageSchema = z
+  .object({ items: z.array(orderSummarySchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'OrderPage' });
+
+export const listOrdersQuerySchema = z
+  .object({
+    status: orderStatusSchema.optional(),
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .meta({ id: 'OrdersQuery' });
+export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>;

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fulfilled, placed } from '../services/orders/testing.ts';
+import { calls, faults } from './order-fixtures/faulty-stock-tasks.ts';
+import {
+  ledgerConsistent,
+  newOrderId,
+  type OrderWorld,
+  startOrderWorld,
+  stockedSku,
+  totalsOf,
+} from './order-support.ts';
+import { eventually } from './support/env.ts';
+
+// Faults at the stock boundary (the real stock handler behind a test-only hook): the saga must
+// ride out transient ones with its Retry, and turn a permanent one into a compensation that puts
+// the stock back.
+describe('the order saga when a stock step fails', () => {
+  let world: OrderWorld;
+  beforeAll(async () => {
+    world = await startOrderWorld();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('retries a reservation that fails transiently twice, then reserves', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    faults.set(orderId, { action: 'reserve', transient: 2 });
+
+    await world.send(placed(orderId, [{ sku, quantity: 2 }]));
+
+    const order = await world.waitForStatus(orderId, 'RESERVED');
+    expect(calls.get(`${orderId}/reserve`)).toBe(3);
+    expect(order.timeline[0]).toMatchObject({ step: 'Reserve', status: 'succeeded', attempts: 3 });
+    expect(await totalsOf(sku)).toMatchObject({ reserved: 2, available: 3 });
+  });
+
+  it('retries a commit that fails transiently twice, and completes the order', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    faults.set(orderId, { action: 'commit', transient: 2 });
+    await world.send(placed(orderId, [{ sku, quantity: 2 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send(fulfilled(orderId));
+
+    await world.waitForStatus(orderId, 'FULFILLED');
+    expect(calls.get(`${orderId}/commit`)).toBe(3);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 3, reserved: 0 });
+  });
+
+  it('compensates a commit that fails permanently: the stock is back and the order CANCELLED', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    faults.set(orderId, { action: 'commit', permanent: true });
+    await world.send(placed(orderId, [{ sku, quantity: 4 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send(fulfilled(orderId));
+
+    const order = await world.waitForStatus(orderId, 'CANCELLED');
+    expect(order.releaseReason).toBe('failed');
+    expect(calls.get(`${orderId}/commit`)).toBe(1); // PermanentFault is not retried
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+    expect(await ledgerConsistent(sku)).toBe(true);
+    expect(order.timeline.map((s) => [s.step, s.status])).toEqual([
+      ['Reserve', 'succeeded'],
+      ['MarkReserved', 'succeeded'],
+      ['AwaitOutcome', 'succeeded'],
+      ['Commit', 'failed'],
+      ['Release', 'succeeded'],
+      ['MarkReleased', 'succeeded'],
+    ]);
+    expect(order.timeline.find((s) => s.step === 'Commit')?.error).toBe('PermanentFault');
+    const released = await eventually(async () =>
+      world.eventsOf(orderId).find((e) => e.type === 'OrderReleased'),
+    );
+    expect(released.data).toEqual({ orderId, reason: 'failed', detail: 'a step failed: PermanentFault' });
+  });
+
+  it('retries a compensation that fails transiently until the stock is back', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    faults.set(orderId, { action: 'release', transient: 3 });
+    await world.send(placed(orderId, [{ sku, quantity: 5 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send({ type: 'OrderCancelled', version: 1, orderId });
+
+    await world.waitForStatus(orderId, 'CANCELLED');
+    expect(calls.get(`${orderId}/release`)).toBe(4);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 5, reserved: 0 });
+  });
+});

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelled, fulfilled, placed } from '../services/orders/testing.ts';
+import {
+  ledgerConsistent,
+  newOrderId,
+  type OrderWorld,
+  startOrderWorld,
+  stockedSku,
+  totalsOf,
+} from './order-support.ts';
+import { eventually } from './support/env.ts';
+
+// The order platform's happy and unhappy paths, end to end: messages on the real SQS queue, the
+// saga on the local Step Functions endpoint, stock in DynamoDB Local, events read from the
+// platform's queue.
+describe('an order placed by the platform', () => {
+  let world: OrderWorld;
+  beforeAll(async () => {
+    world = await startOrderWorld();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('is reserved, and OrderReserved reaches the platform', async () => {
+    const sku = await stockedSku(10);
+    const orderId = newOrderId();
+
+    await world.send(placed(orderId, [{ sku, quantity: 3 }]));
+
+    const order = await world.waitForStatus(orderId, 'RESERVED');
+    expect(order.history.map((h) => h.status)).toEqual(['PENDING', 'RESERVED']);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
+    const reserved = await eventually(async () =>
+      world.eventsOf(orderId).find((e) => e.type === 'OrderReserved'),
+    );
+    expect(reserved.data).toMatchObject({ orderId, lines: [{ sku, quantity: 3 }] });
+  });
+
+  it('is completed when fulfilled: the reserved stock leaves onHand', async () => {
+    const sku = await stockedSku(10);
+    const orderId = newOrderId();
+    await world.send(placed(orderId, [{ sku, quantity: 4 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send(fulfilled(orderId));
+
+    const order = await world.waitForStatus(orderId, 'FULFILLED');
+    expect(order.history.map((h) => h.status)).toEqual(['PENDING', 'RESERVED', 'FULFILLED']);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 6, reserved: 0, available: 6 });
+    await eventually(async () => world.eventsOf(orderId).some((e) => e.type === 'OrderCompleted'));
+    expect(order.timeline.map((s) => [s.step, s.status])).toEqual([
+      ['Reserve', 'succeeded'],
+      ['MarkReserved', 'succeeded'],
+      ['AwaitOutcome', 'succeeded'],
+      ['Commit', 'succeeded'],
+      ['MarkFulfilled', 'succeeded'],
+    ]);
+    expect(await ledgerConsistent(sku)).toBe(true);
+  });
+
+  it('gives the stock back when cancelled, and tells the platform why', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    await world.send(placed(orderId, [{ sku, quantity: 5 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send(cancelled(orderId, 'customer changed their mind'));
+
+    const order = await world.waitForStatus(orderId, 'CANCELLED');
+    expect(order.releaseReason).toBe('cancelled');
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+    const released = await eventually(async () =>
+      world.eventsOf(orderId).find((e) => e.type === 'OrderReleased'),
+    );
+    expect(released.data).toEqual({ orderId, reason: 'cancelled', detail: 'customer changed their mind' });
+  });
+
+  it('expires when the platform says nothing within the hold, and the stock is released', async () => {
+    const sku = await stockedSku(2);
+    const orderId = newOrderId();
+    process.env.ORDER_HOLD_SECONDS = '2';
+    try {
+      await world.send(placed(orderId, [{ sku, quantity: 2 }]));
+      await world.waitForStatus(orderId, 'RESERVED');
+    } finally {
+      delete process.env.ORDER_HOLD_SECONDS;
+    }
+
+    const order = await world.waitForStatus(orderId, 'EXPIRED');
+
+    expect(order.releaseReason).toBe('expired');
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+    expect(order.timeline.find((s) => s.step === 'AwaitOutcome')).toMatchObject({
+      status: 'failed',
+      error: 'States.Timeout',
+    });
+    await eventually(async () =>
+      world
+        .eventsOf(orderId)
+        .some((e) => e.type === 'OrderReleased' && (e.data as { reason: string }).reason === 'expired'),
+    );
+  });
+
+  it('is rejected with per-line shortfalls when stock is short, holding nothing', async () => {
+    const sku = await stockedSku(1);
+    const other = await stockedSku(5);
+    const orderId = newOrderId();
+
+    await world.send(
+      placed(orderId, [
+        { sku, quantity: 2 },
+        { sku: other, quantity: 1 },
+      ]),
+    );
+
+    const order = await world.waitForStatus(orderId, 'REJECTED');
+    expect(order.shortfalls).toEqual([{ sku, requested: 2, available: 1, reason: 'insufficient_stock' }]);
+    expect(await totalsOf(other)).toMatchObject({ reserved: 0, available: 5 });
+    const rejected = await eventually(async () =>
+      world.eventsOf(orderId).find((e) => e.type === 'OrderRejected'),
+    );
+    expect(rejected.data).toEqual({ orderId, shortfalls: order.shortfalls });
+  });
+
+  it('is rejected for an unknown SKU, naming it', async () => {
+    const orderId = newOrderId();
+
+    await world.send(placed(orderId, [{ sku: 'NO-SUCH-SKU-1', quantity: 1 }]));
+
+    const order = await world.waitForStatus(orderId, 'REJECTED');
+    expect(order.shortfalls).toEqual([
+      { sku: 'NO-SUCH-SKU-1', requested: 1, available: 0, reason: 'unknown_sku' },
+    ]);
+  });
+});

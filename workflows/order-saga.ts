@@ -1,0 +1,162 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_RETRY } from './workflow.ts';
+
+/**
+ * The order saga (Standard workflow), one execution per order, named after the order id.
+ *
+ *   Reserve ─REJECTED→ MarkRejected → Rejected
+ *      │RESERVED
+ *   MarkReserved → AwaitOutcome ─FULFILLED→ Commit → MarkFulfilled → Completed
+ *                        │CANCELLED / States.Timeout / any failure after Reserve
+ *                        ▼
+ *          Cancelled | Expired | Failed (reason) → Release → MarkReleased → Released | OrderFailed
+ *
+ * Input (built by the orders service from the stored order, see `sagaInputOf`):
+ * `{ orderId, lines: [{ sku, quantity, locationId? }], holdSeconds, stockHoldSeconds }`.
+ * The reservation id is the order id, so every stock call is idempotent per order.
+ * Tasks: stock `saga-tasks` (reserve / commit / release by `action`), orders `mark-status`
+ * (transition + outbox event, atomically) and orders `await-outcome` (parks the task token).
+ */
+
+/** Stock contention: more tries than the default, still bounded. */
+const RESERVE_RETRY: RetryPolicy = { ...TRANSIENT_RETRY, maxAttempts: 6, maxDelaySeconds: 10 };
+/** A compensation must get through: transient errors for a long while, anything else a few times. */
+const COMPENSATION_RETRY: RetryPolicy[] = [
+  { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
+  { errors: ['States.ALL'], maxAttempts: 3, intervalSeconds: 2, backoffRate: 2 },
+];
+
+export const orderSaga = defineWorkflow({
+  name: 'order-saga',
+  description:
+    'Order: reserve stock, wait for the platform (fulfil or cancel, with a hold timeout), commit or release',
+  tasks: {
+    stock: { service: 'stock', functionId: 'saga-tasks' },
+    markStatus: { service: 'orders', functionId: 'mark-status' },
+    awaitOutcome: { service: 'orders', functionId: 'await-outcome' },
+  },
+  // Above the longest hold the orders service allows (7 days) plus the steps around it.
+  timeoutSeconds: 8 * 24 * 3600,
+  build(parent, fns) {
+    const scope = new Construct(parent, 'OrderSaga');
+    const mark = (id: string, transition: string, fields: Record<string, unknown>) =>
+      invokeStep(scope, id, {
+        fn: fns.markStatus,
+        payload: { 'orderId.$': '$.orderId', transition, ...fields },
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+
+    // ------------------------------------------------------------ compensation
+    const compensationFailed = new sfn.Fail(scope, 'CompensationFailed', {
+      error: 'CompensationFailed',
+      cause:
+        'the reservation could not be released or the order not marked; the stock sweeper frees it at expiry',
+    });
+    const release = invokeStep(scope, 'Release', {
+      fn: fns.stock,
+      payload: {
+        action: 'release',
+        'reservationId.$': '$.orderId',
+        'reason.$': '$.release.reason',
+        'correlationId.$': '$.orderId',
+      },
+      resultSelector: { 'status.$': '$.Payload.status' },
+      resultPath: '$.released',
+      retry: COMPENSATION_RETRY,
+      comment: 'Compensation: give the reserved stock back (idempotent; a no-op if nothing is held)',
+    }).addCatch(compensationFailed, { resultPath: '$.compensationError' });
+    const markReleased = mark('MarkReleased', 'RELEASED', { 'release.$': '$.release' })
+      .addRetry({ errors: ['States.ALL'], maxAttempts: 3 })
+      .addCatch(compensationFailed, { resultPath: '$.compensationError' });
+    release.next(markReleased).next(
+      new sfn.Choice(scope, 'ReleasedBecause')
+        .when(
+          sfn.Condition.stringEquals('$.release.reason', 'failed'),
+          new sfn.Fail(scope, 'OrderFailed', {
+            error: 'OrderFailed',
+            cause:
+              'a step failed after the reservation; the reservation was released and the order cancelled',
+          }),
+        )
+        .otherwise(new sfn.Succeed(scope, 'Released')),
+    );
+    const because = (id: string, reason: string, withError: boolean) =>
+      new sfn.Pass(scope, id, {
+        parameters: { reason, ...(withError ? { 'error.$': '$.error' } : {}) },
+        resultPath: '$.release',
+      }).next(release);
+    const cancelled = because('Cancelled', 'cancelled', false);
+    const expired = because('Expired', 'expired', false);
+    const failed = because('Failed', 'failed', true);
+
+    // ------------------------------------------------------------ forward path
+    const reserve = invokeStep(scope, 'Reserve', {
+      fn: fns.stock,
+      payload: {
+        action: 'reserve',
+        'reservationId.$': '$.orderId',
+        'lines.$': '$.lines',
+        'holdSeconds.$': '$.stockHoldSeconds',
+        'correlationId.$': '$.orderId',
+      },
+      resultSelector: { 'result.$': '$.Payload' },
+      resultPath: '$.reservation',
+      retry: [RESERVE_RETRY],
+      comment: 'All lines or none; insufficient stock is a result (REJECTED with shortfalls), not an error',
+    }).addCatch(failed, { resultPath: '$.error' });
+
+    const markRejected = mark('MarkRejected', 'REJECTED', {
+      'shortfalls.$': '$.reservation.result.shortfalls',
+    })
+      .addCatch(new sfn.Fail(scope, 'MarkRejectedFailed', { error: 'MarkRejectedFailed' }), {
+        resultPath: '$.error',
+      })
+      .next(new sfn.Succeed(scope, 'Rejected'));
+
+    const markReserved = mark('MarkReserved', 'RESERVED', {}).addCatch(failed, { resultPath: '$.error' });
+
+    const awaitOutcome = callbackStep(scope, 'AwaitOutcome', {
+      fn: fns.awaitOutcome,
+      payload: { 'orderId.$': '$.orderId' },
+      timeout: sfn.Timeout.at('$.holdSeconds'),
+      resultPath: '$.outcome',
+      comment:
+        "Waits for the platform's OrderFulfilled/OrderCancelled (task token), at most the reservation hold",
+    })
+      .addCatch(expired, { errors: ['States.Timeout'], resultPath: '$.error' })
+      .addCatch(failed, { resultPath: '$.error' });
+
+    const commit = invokeStep(scope, 'Commit', {
+      fn: fns.stock,
+      payload: { action: 'commit', 'reservationId.$': '$.orderId', 'correlationId.$': '$.orderId' },
+      resultSelector: { 'status.$': '$.Payload.status' },
+      resultPath: '$.committed',
+      comment: 'The reserved stock leaves: onHand and reserved go down',
+    }).addCatch(failed, { resultPath: '$.error' });
+
+    const markFulfilled = mark('MarkFulfilled', 'FULFILLED', { 'fulfilledAt.$': '$.outcome.at' })
+      // The stock is committed: there is nothing left to undo, only to report.
+      .addCatch(new sfn.Fail(scope, 'MarkFulfilledFailed', { error: 'MarkFulfilledFailed' }), {
+        resultPath: '$.error',
+      })
+      .next(new sfn.Succeed(scope, 'Completed'));
+
+    return reserve.next(
+      new sfn.Choice(scope, 'ReservedOrRejected')
+        .when(sfn.Condition.stringEquals('$.reservation.result.status', 'REJECTED'), markRejected)
+        .otherwise(
+          markReserved
+            .next(awaitOutcome)
+            .next(
+              new sfn.Choice(scope, 'FulfilledOrCancelled')
+                .when(
+                  sfn.Condition.stringEquals('$.outcome.outcome', 'FULFILLED'),
+                  commit.next(markFulfilled),
+                )
+                .otherwise(cancelled),
+            ),
+        ),
+    );
+  },
+});
