@@ -177,6 +177,7 @@ export interface OrderSummary {
   orderId: string;
   status: OrderStatus;
   lines: OrderLine[];
+  locationId?: string;
   placedAt: string;
   updatedAt: string;
 }
@@ -187,11 +188,19 @@ export interface SagaStep {
   startedAt: string;
   endedAt?: string;
   error?: string;
+  /** Attempts made, retries included. */
+  attempts?: number;
 }
 
 export interface OrderDetail extends OrderSummary {
   history: { status: OrderStatus; at: string }[];
-  shortfalls?: { sku: string; requested: number; available: number }[];
+  shortfalls?: {
+    sku: string;
+    requested: number;
+    available: number;
+    reason?: 'insufficient_stock' | 'unknown_sku';
+  }[];
+  releaseReason?: 'cancelled' | 'expired' | 'failed';
   timeline: SagaStep[];
 }
 

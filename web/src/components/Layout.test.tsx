@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { demoUser, fakeApi, signedInAs } from '../test/fakeApi.ts';
+import { demoUser, fakeApi, product, signedInAs } from '../test/fakeApi.ts';
 import { renderApp } from '../test/render.tsx';
 
 const summary = {
@@ -96,6 +96,33 @@ describe('the page frame', () => {
       screen.getByRole('img', { name: /Units in and out per day: Inbound 10, Outbound 10 over 2 days/ }),
     ).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Reserved 4, Available 55' })).toBeTruthy();
+  });
+
+  it('works the figures out from the products when the reporting route is absent', async () => {
+    // Prepare: no /reports/summary (404), products and orders answer
+    signedInAs(demoUser('viewer'));
+    fakeApi({
+      'GET /api/v1/auth/me': demoUser('viewer'),
+      'GET /api/v1/products': {
+        items: [
+          product({ sku: 'A', stock: { onHand: 20, reserved: 2, available: 16, incoming: 0 } }),
+          product({ sku: 'B', stock: { onHand: 0, reserved: 0, available: 0, incoming: 0 } }),
+        ],
+      },
+      'GET /api/v1/orders': { items: [], nextCursor: null },
+    });
+
+    // Act
+    renderApp('/');
+
+    // Assess
+    const figures = await screen.findByRole('region', { name: 'Key figures' });
+    const value = (label: string) =>
+      within(figures).getByText(label, { selector: '.stat-label' }).nextElementSibling?.textContent;
+    expect(value('Products (SKUs)')).toBe('2');
+    expect(value('Units on hand')).toBe('20');
+    expect(value('Inventory value')).toBe('$160.00');
+    expect(value('Out of stock')).toBe('1');
   });
 
   it('signs out from the user menu, by keyboard', async () => {

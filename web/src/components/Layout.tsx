@@ -19,7 +19,10 @@ const SIDEBAR_KEY = 'azura.sidebar';
 /** The page frame: header, collapsible sidebar, main content, footer. */
 export function Layout() {
   const phone = useMediaQuery(PHONE_QUERY);
-  const [collapsed, setCollapsed] = useState(() => localStorage.getItem(SIDEBAR_KEY) === 'collapsed');
+  // Below 1150 px the sidebar starts as icons (the table needs the room), unless the user chose.
+  const narrow = useMediaQuery('(max-width: 1150px)');
+  const [choice, setChoice] = useState(() => localStorage.getItem(SIDEBAR_KEY));
+  const collapsed = choice ? choice === 'collapsed' : narrow;
   const [drawerOpen, setDrawerOpen] = useState(false);
   const location = useLocation();
 
@@ -28,10 +31,9 @@ export function Layout() {
   useEffect(() => setDrawerOpen(false), [location.pathname]);
 
   const toggleCollapsed = () => {
-    setCollapsed((c) => {
-      localStorage.setItem(SIDEBAR_KEY, c ? 'expanded' : 'collapsed');
-      return !c;
-    });
+    const next = collapsed ? 'expanded' : 'collapsed';
+    localStorage.setItem(SIDEBAR_KEY, next);
+    setChoice(next);
   };
 
   const sidebarVisible = phone ? drawerOpen : true;

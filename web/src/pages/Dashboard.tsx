@@ -1,16 +1,16 @@
 import { Link } from 'react-router';
-import { reports } from '../api/endpoints.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { BarChart, SplitBar, TREND_SERIES } from '../components/Charts.tsx';
 import { LoadError, Loading, PageHeader, Stat } from '../components/ui.tsx';
 import { formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { dashboardSummary } from '../lib/summary.ts';
 import { OrdersTable } from './Orders.tsx';
 
 export default function Dashboard() {
   useTitle('Dashboard');
   const user = useUser();
-  const summary = useResource(() => reports.summary(), [], { pollMs: POLL_MS });
+  const summary = useResource(() => dashboardSummary(), [], { pollMs: POLL_MS });
 
   return (
     <>

@@ -28,6 +28,8 @@ export default function OrderDetail() {
       </PageHeader>
       <p className="muted">
         Placed {formatDateTime(o.placedAt)} · updated {formatDateTime(o.updatedAt)}
+        {o.locationId ? ` · from ${o.locationId}` : ''}
+        {o.releaseReason ? ` · stock released: ${o.releaseReason}` : ''}
         {FINAL.includes(o.status) ? '' : ' · updating live'}
       </p>
 
@@ -59,7 +61,9 @@ export default function OrderDetail() {
                     </td>
                     <td className="numeric">{formatNumber(line.quantity)}</td>
                     <td className="numeric">
-                      {short ? (
+                      {short?.reason === 'unknown_sku' ? (
+                        <span className="text-danger">unknown SKU</span>
+                      ) : short ? (
                         <span className="text-danger">
                           {formatNumber(short.requested - short.available)} (available{' '}
                           {formatNumber(short.available)})
@@ -125,6 +129,7 @@ export function Timeline({ steps }: { steps: SagaStep[] }) {
                   <time dateTime={s.endedAt}>{formatDateTime(s.endedAt)}</time>
                 </>
               ) : null}
+              {s.attempts && s.attempts > 1 ? ` · ${s.attempts} attempts` : ''}
             </div>
             {s.error ? <p className="text-danger">{s.error}</p> : null}
           </div>

@@ -73,6 +73,7 @@ describe('orders', () => {
           status: 'succeeded',
           startedAt: '2024-05-02T10:00:01Z',
           endedAt: '2024-05-02T10:00:02Z',
+          attempts: 2,
         },
       ],
     };
@@ -96,5 +97,6 @@ describe('orders', () => {
     expect(steps[0]?.textContent).toContain('Insufficient stock for CAP-RED');
     expect(steps[1]?.textContent).toContain('Publish rejected');
     expect(steps[1]?.textContent).toContain('Succeeded');
+    expect(steps[1]?.textContent).toContain('2 attempts');
   });
 });

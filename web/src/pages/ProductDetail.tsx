@@ -17,6 +17,7 @@ import {
 import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, Modal, PageHeader, Stat, StockBadge } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, humanize, stockStatus } from '../lib/format.ts';
+import { stockHistory } from '../lib/history.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
@@ -29,7 +30,7 @@ export default function ProductDetail() {
   const navigate = useNavigate();
   const product = useResource(() => products.get(sku), [sku], { pollMs: POLL_MS });
   const levels = useResource(() => stock.get(sku), [sku], { pollMs: POLL_MS });
-  const history = useResource(() => stock.history(sku, 30), [sku]);
+  const history = useResource(() => stockHistory(sku, 30), [sku]);
   const [action, setAction] = useState<StockAction | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [ledgerVersion, setLedgerVersion] = useState(0);

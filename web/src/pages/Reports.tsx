@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { products, reports } from '../api/endpoints.ts';
+import { products } from '../api/endpoints.ts';
 import type { Product } from '../api/types.ts';
 import { BarChart, SplitBar, TREND_SERIES } from '../components/Charts.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -7,6 +7,7 @@ import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, PageHeader, Stat } from '../components/ui.tsx';
 import { formatMoney, formatNumber, STOCK_STATUS_LABEL, stockStatus, toMajor } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { dashboardSummary } from '../lib/summary.ts';
 
 /** RFC 4180 CSV of the inventory table, built in the browser. */
 export function inventoryCsv(items: Product[]): string {
@@ -44,7 +45,7 @@ export function inventoryCsv(items: Product[]): string {
 export default function Reports() {
   useTitle('Reports');
   const toast = useToast();
-  const summary = useResource(() => reports.summary(), [], { pollMs: POLL_MS });
+  const summary = useResource(() => dashboardSummary(), [], { pollMs: POLL_MS });
   const [exporting, setExporting] = useState(false);
 
   const download = async () => {
