@@ -8,7 +8,7 @@ import { observability } from './observability.ts';
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of event definitions
 type AnyEvent = EventDefinition<string, any>;
 type HandlerMap<E extends AnyEvent> = {
-  [K in E as K['type']]: (event: z.infer<K['envelope']>) => Promise<void>;
+  [T in E['type']]: (event: z.infer<Extract<E, { type: T }>['envelope']>) => Promise<void>;
 };
 
 /**

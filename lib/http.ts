@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ulid } from 'ulid';
+import { authorize } from './auth.ts';
 import { AppError, type FieldError, ValidationError } from './errors.ts';
 import { observability } from './observability.ts';
 import { PROBLEM_CONTENT_TYPE, problem, problemSchema } from './problem.ts';
@@ -36,9 +37,10 @@ export function createApi(service: string): OpenAPIHono<ApiEnv> {
     },
   });
   app.use('*', async (c, next) => {
-    c.set('requestId', c.req.header('x-request-id') ?? ulid());
+    if (!c.get('requestId')) c.set('requestId', c.req.header('x-request-id') ?? ulid());
     await next();
   });
+  app.use('*', authorize());
   app.onError((error, c) => mapError(error, c, logger));
   return app;
 }

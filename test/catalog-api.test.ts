@@ -2,9 +2,12 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../lib/aws.ts';
-import { app } from '../services/catalog/handlers/api.ts';
+import { app as serviceApp } from '../services/catalog/handlers/api.ts';
 import { catalogService } from '../services/catalog/service.ts';
-import { provisionFor } from './support/env.ts';
+import { provisionFor, signedIn } from './support/env.ts';
+
+/** The service's API as a signed-in admin sees it. */
+const app = signedIn(serviceApp);
 
 /** The catalog HTTP API against DynamoDB Local, through the same Hono app Lambda and Node serve. */
 
@@ -80,7 +83,7 @@ describe('catalog API: products', () => {
       imageKeys: [],
       status: 'active',
       version: 1,
-      updatedBy: 'anonymous',
+      updatedBy: 'admin@azura.local',
       stock: { onHand: 0, reserved: 0, available: 0, incoming: 0 },
     });
     expect(read.body).toEqual(created.body);

@@ -11,12 +11,15 @@ import { dynamoStreams, sqs } from '../lib/aws.ts';
 import type { Envelope } from '../lib/events.ts';
 import { eventsToPublish } from '../lib/outbox.ts';
 import { type Provisioned, subscribeQueue } from '../local/provision.ts';
-import { app } from '../services/catalog/handlers/api.ts';
+import { app as serviceApp } from '../services/catalog/handlers/api.ts';
 import { handler as publishEvents } from '../services/catalog/handlers/publish-events.ts';
 import { handler as stockEvents } from '../services/catalog/handlers/stock-events.ts';
 import { catalogService } from '../services/catalog/service.ts';
 import { StockLevelChanged } from '../services/stock/contract.ts';
-import { eventually, provisionFor } from './support/env.ts';
+import { eventually, provisionFor, signedIn } from './support/env.ts';
+
+/** The service's API as a signed-in admin sees it. */
+const app = signedIn(serviceApp);
 
 /**
  * What the catalog tells the world (its outbox, published from the table stream) and what it

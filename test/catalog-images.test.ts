@@ -1,8 +1,11 @@
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { app } from '../services/catalog/handlers/api.ts';
+import { app as serviceApp } from '../services/catalog/handlers/api.ts';
 import { catalogService } from '../services/catalog/service.ts';
-import { provisionFor } from './support/env.ts';
+import { provisionFor, signedIn } from './support/env.ts';
+
+/** The service's API as a signed-in admin sees it. */
+const app = signedIn(serviceApp);
 
 /** Product images: uploaded straight to S3 (fauxqs) with presigned URLs, then confirmed. */
 

@@ -52,7 +52,10 @@ describe('sign-in and users', () => {
   it('rejects a forged or missing token with 401', async () => {
     const { authorization } = await authHeader('admin');
     const forged = `${authorization.slice(0, -4)}AAAA`;
-    for (const headers of [{}, { authorization: forged }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: forged }, { authorization: 'Basic abc' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await app.request('/api/v1/auth/me', { headers });
       expect(res.status).toBe(401);
     }

@@ -1,11 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../lib/http.ts';
 import type { StockLedger } from '../services/stock/domain/stock.ts';
-import { app } from '../services/stock/handlers/api.ts';
+import { app as serviceApp } from '../services/stock/handlers/api.ts';
 import { stockService } from '../services/stock/service.ts';
 import { defaultLedger } from '../services/stock/store.ts';
 import { seedProduct, uniqueSku } from '../services/stock/testing.ts';
-import { provisionFor } from './support/env.ts';
+import { provisionFor, signedIn } from './support/env.ts';
+
+/** The service's API as a signed-in admin sees it. */
+const app = signedIn(serviceApp);
 
 let ledger: StockLedger;
 
@@ -71,7 +74,7 @@ describe('POST routes', () => {
         kind: 'adjust',
         reason: 'damaged',
         note: 'forklift',
-        actor: 'anonymous',
+        actor: 'admin@azura.local',
         deltas: { onHand: -3 },
       },
       level: { onHand: 7, available: 7 },
@@ -244,7 +247,7 @@ describe('ledger and locations', () => {
   });
 
   it('documents every route in the OpenAPI document', () => {
-    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'stock', version: '1' } });
+    const doc = serviceApp.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'stock', version: '1' } });
 
     expect(Object.keys(doc.paths ?? {}).sort()).toEqual([
       '/api/v1/locations',

@@ -50,3 +50,22 @@ export async function eventually<T>(
 export async function authHeader(role: Role = 'admin'): Promise<{ authorization: string }> {
   return { authorization: `Bearer ${await localTokenFor(role)}` };
 }
+
+/**
+ * A service's Hono app as a signed-in user of `role` sees it: `request()` adds the bearer token
+ * (unless the call sets its own `authorization`, e.g. to test refusals).
+ */
+export function signedIn(
+  app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+  role: Role = 'admin',
+): { request: (path: string, init?: RequestInit) => Promise<Response> } {
+  let header: Promise<{ authorization: string }> | undefined;
+  return {
+    request: async (path, init = {}) => {
+      header ??= authHeader(role);
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', (await header).authorization);
+      return app.request(path, { ...init, headers });
+    },
+  };
+}
