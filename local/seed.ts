@@ -1,3 +1,5 @@
+import { localTokenFor } from './auth.ts';
+
 /**
  * A small demo catalog with stock, created through the public API on first start (when the
  * catalog is empty), exactly as a person would: create the products, then receive stock once
