@@ -1,5 +1,8 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
+
+// Pages are lazy chunks: their first import is transformed on demand, slow on a busy 2-core box.
+configure({ asyncUtilTimeout: 5000 });
 
 // Each test starts signed out, at desktop width, with the real fetch restored.
 afterEach(() => {
