@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Node } from 'constructs';
+import type { ServiceDecl } from '../lib/topology.ts';
+import { fromRoot } from './paths.ts';
+import { ApiStack } from './stacks/api.ts';
+import { MonitoringStack } from './stacks/monitoring.ts';
+import { ServicesStack } from './stacks/services.ts';
+import { StatefulStack } from './stacks/stateful.ts';
+import { stagePrefix } from './topology.ts';
+
+export interface AzuraSettings {
+  /** `dev`, `staging`, `prod`...: part of every stack and physical name. */
+  stage: string;
+  /** Omit for environment-agnostic stacks (synth needs no credentials). */
+  env?: Environment;
+  /** Origins allowed to use presigned S3 URLs (the web dashboard). */
+  webOrigins: string[];
+  /** AWS accounts of the order platform: may use the external queues. */
+  externalAccounts: string[];
+}
+
+export interface Azura {
+  stateful: StatefulStack;
+  services: ServicesStack;
+  api: ApiStack;
+  monitoring: MonitoringStack;
+}
+
+const list = (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === 'string' && value.trim()) return value.split(',').map((v) => v.trim());
+  return [];
+};
+
+/** Settings from CDK context: `-c stage=prod -c account=… -c region=… -c webOrigins=https://…`. */
+export function settingsFromContext(node: Node): AzuraSettings {
+  const stage = String(node.tryGetContext('stage') ?? 'dev');
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
+    throw new Error(`stage "${stage}" must be lowercase letters, digits and dashes (at most 16)`);
+  }
+  const account = node.tryGetContext('account') as string | undefined;
+  const region = node.tryGetContext('region') as string | undefined;
+  const webOrigins = list(node.tryGetContext('webOrigins'));
+  return {
+    stage,
+    env: account || region ? { account, region } : undefined,
+    webOrigins: webOrigins.length ? webOrigins : ['*'],
+    externalAccounts: list(node.tryGetContext('orderPlatformAccounts')),
+  };
+}
+
+/**
+ * cdk-nag's AWS Solutions rules on every stack at synthesis. A finding fails `cdk synth` unless the
+ * construct acknowledges it with a reason (`Validations.of(construct).acknowledge`), next to the
+ * code that causes it.
+ */
+export function applyNag(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
+
+/** The feature flags and settings of `cdk.json`, so tests synthesize what `cdk synth` does. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(fromRoot('cdk.json'), 'utf8')).context ?? {};
+}
+
+/**
+ * The whole system in one stage: stateful resources, the services (built from their
+ * declarations), the HTTP API in front of them, and the dashboard and alarms.
+ */
+export function defineAzura(app: App, services: readonly ServiceDecl[], settings: AzuraSettings): Azura {
+  const prefix = stagePrefix(settings.stage);
+  const common = { env: settings.env };
+
+  const stateful = new StatefulStack(app, `${prefix}-stateful`, {
+    ...common,
+    description: 'Azura Inventory: key, tables, buckets, topics (retained on delete)',
+    services,
+    stage: settings.stage,
+    prefix,
+    webOrigins: settings.webOrigins,
+  });
+  const servicesStack = new ServicesStack(app, `${prefix}-services`, {
+    ...common,
+    description: 'Azura Inventory: the services’ functions, queues and subscriptions',
+    services,
+    prefix,
+    shared: {
+      key: stateful.key,
+      tables: stateful.tables,
+      buckets: stateful.buckets,
+      bucketAccess: stateful.bucketAccess,
+      eventsTopic: stateful.eventsTopic,
+      alarmTopic: stateful.alarmTopic,
+    },
+    externalAccounts: settings.externalAccounts,
+  });
+  const api = new ApiStack(app, `${prefix}-api`, {
+    ...common,
+    description: 'Azura Inventory: the HTTP API',
+    prefix,
+    routes: servicesStack.routes,
+  });
+  const monitoring = new MonitoringStack(app, `${prefix}-monitoring`, {
+    ...common,
+    description: 'Azura Inventory: dashboard and alarms',
+    prefix,
+    functions: servicesStack.functions,
+    deadLetterQueues: servicesStack.deadLetterQueues,
+    workflows: [...servicesStack.workflows.values()],
+    api: api.api,
+    alarmTopic: stateful.alarmTopic,
+  });
+
+  Tags.of(app).add('project', 'azura-inventory');
+  Tags.of(app).add('stage', settings.stage);
+  return { stateful, services: servicesStack, api, monitoring };
+}

@@ -1,0 +1,252 @@
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AccountPrincipal, Grant, type IManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { type ITopic, SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import {
+  bucketEnvVar,
+  EVENT_TYPE_ATTRIBUTE,
+  EVENTS_TOPIC_ENV,
+  type FunctionDecl,
+  type ServiceDecl,
+  type TableDecl,
+  tableEnvVar,
+} from '../../lib/topology.ts';
+import { streamFailureQueueName } from '../topology.ts';
+import { ServiceFunction } from './function.ts';
+import { DeadLetterQueue, QueueWithDlq } from './queue.ts';
+
+/** What a service may use from the stateful stack. */
+export interface SharedResources {
+  key: IKey;
+  tables: ReadonlyMap<string, ITable>;
+  buckets: ReadonlyMap<string, IBucket>;
+  /** Per bucket, the policy granting object read/write (see StatefulStack). */
+  bucketAccess: ReadonlyMap<string, IManagedPolicy>;
+  eventsTopic: ITopic;
+  alarmTopic: ITopic;
+}
+
+/** Item-level read and write; transactions are authorized by these same actions. */
+const TABLE_DATA_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DescribeTable',
+];
+/** What DynamoDB needs of the caller to use a table encrypted with the customer-managed key. */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+
+/** A route prefix of the HTTP API and the function that serves everything under it. */
+export interface HttpRoute {
+  prefix: string;
+  service: string;
+  function: ServiceFunction;
+}
+
+export interface ServiceConstructProps {
+  decl: ServiceDecl;
+  prefix: string;
+  shared: SharedResources;
+  /** AWS accounts of the outside parties using the service's external queues (the order platform's). */
+  externalAccounts?: string[];
+}
+
+/**
+ * One service, built from its declaration (`services/<name>/service.ts`) and nothing else:
+ * its functions, the stream and queue mappings that feed them, subscriptions, schedules, and
+ * the HTTP routes it serves. Each function may touch only the tables it declares, which must be
+ * its own service's.
+ */
+export class ServiceConstruct extends Construct {
+  readonly functions = new Map<string, ServiceFunction>();
+  readonly queues = new Map<string, QueueWithDlq>();
+  readonly deadLetterQueues: DeadLetterQueue[] = [];
+  readonly routes: HttpRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: ServiceConstructProps) {
+    super(scope, id);
+    const { decl, shared, prefix } = props;
+    const ownTables = new Set(decl.tables.map((t) => t.name));
+
+    for (const fn of decl.functions) {
+      const foreign = fn.tables.filter((t) => !ownTables.has(t));
+      if (foreign.length) {
+        throw new Error(`${decl.name}/${fn.id} declares tables of another service: ${foreign.join(', ')}`);
+      }
+      const created = new ServiceFunction(this, fn.id, {
+        service: decl.name,
+        decl: fn,
+        prefix,
+        environment: this.environmentOf(fn, props),
+        alarmTopic: shared.alarmTopic,
+      });
+      this.grant(created, props);
+      this.functions.set(fn.id, created);
+      for (const path of fn.http ?? [])
+        this.routes.push({ prefix: path, service: decl.name, function: created });
+      if (fn.scheduleMinutes) {
+        new Rule(this, `${fn.id}Schedule`, {
+          description: `Runs ${decl.name}/${fn.id} every ${fn.scheduleMinutes} minute(s)`,
+          schedule: Schedule.rate(Duration.minutes(fn.scheduleMinutes)),
+          targets: [new LambdaFunction(created.fn, { retryAttempts: 2 })],
+        });
+      }
+    }
+
+    for (const table of decl.tables) {
+      if (!table.stream) continue;
+      const consumer = this.functionOf(table.stream.handler, `stream of table ${table.name}`);
+      const failures = new DeadLetterQueue(this, `${table.name}StreamFailures`, {
+        name: streamFailureQueueName(table.name),
+        prefix,
+        role: 'stream-dlq',
+        alarmTopic: shared.alarmTopic,
+      });
+      this.deadLetterQueues.push(failures);
+      consumer.fn.addEventSource(
+        new DynamoEventSource(this.tableOf(table.name, shared), {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: table.stream.batchSize,
+          // maxAttempts counts the first attempt; Lambda's retryAttempts counts the ones after it.
+          retryAttempts: Math.max(0, table.stream.maxAttempts - 1),
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(failures.queue),
+        }),
+      );
+    }
+
+    for (const queueDecl of decl.queues) {
+      const consumer = queueDecl.handler
+        ? this.functionOf(queueDecl.handler, `queue ${queueDecl.name}`)
+        : undefined;
+      const timeout = consumer?.fn.timeout?.toSeconds() ?? 0;
+      if (queueDecl.visibilityTimeoutSeconds < timeout) {
+        throw new Error(
+          `${queueDecl.name}: visibility timeout ${queueDecl.visibilityTimeoutSeconds}s is shorter than ` +
+            `the timeout of ${decl.name}/${queueDecl.handler} (${timeout}s); messages would be processed twice`,
+        );
+      }
+      const work = new QueueWithDlq(this, queueDecl.name, {
+        name: queueDecl.name,
+        prefix,
+        visibilityTimeout: Duration.seconds(queueDecl.visibilityTimeoutSeconds),
+        maxReceiveCount: queueDecl.maxReceiveCount,
+        alarmTopic: shared.alarmTopic,
+      });
+      this.queues.set(queueDecl.name, work);
+      this.deadLetterQueues.push(work.deadLetters);
+      consumer?.fn.addEventSource(
+        new SqsEventSource(work.queue, { batchSize: queueDecl.batchSize, reportBatchItemFailures: true }),
+      );
+      if (queueDecl.subscribesTo?.length) {
+        shared.eventsTopic.addSubscription(
+          new SqsSubscription(work.queue, {
+            rawMessageDelivery: true,
+            filterPolicy: {
+              [EVENT_TYPE_ATTRIBUTE]: SubscriptionFilter.stringFilter({ allowlist: queueDecl.subscribesTo }),
+            },
+          }),
+        );
+      }
+      if (queueDecl.external) {
+        // The outside party sends to a queue we consume, and reads one nobody here consumes.
+        for (const account of props.externalAccounts ?? []) {
+          const principal = new AccountPrincipal(account);
+          if (consumer) work.queue.grantSendMessages(principal);
+          else work.queue.grantConsumeMessages(principal);
+        }
+        new CfnOutput(this, `${queueDecl.name}QueueUrl`, {
+          description: consumer
+            ? `URL of ${queueDecl.name}: the outside party sends its messages here`
+            : `URL of ${queueDecl.name}: the outside party reads its events here`,
+          value: work.queue.queueUrl,
+        });
+      }
+    }
+  }
+
+  private environmentOf(fn: FunctionDecl, props: ServiceConstructProps): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const table of fn.tables) env[tableEnvVar(table)] = this.tableOf(table, props.shared).tableName;
+    if (fn.publishes) env[EVENTS_TOPIC_ENV] = props.shared.eventsTopic.topicArn;
+    if (fn.bucket) {
+      const name = this.bucketName(props.decl);
+      env[bucketEnvVar(name)] = this.bucketOf(name, props.shared).bucketName;
+    }
+    return env;
+  }
+
+  /**
+   * Exactly what the declaration says, nothing more: the declared tables and their declared
+   * indexes (no `index/*`), publishing on the topic, the service's bucket.
+   */
+  private grant(created: ServiceFunction, props: ServiceConstructProps): void {
+    const { decl: fn, fn: lambda } = created;
+    const { shared } = props;
+    for (const name of fn.tables) {
+      const table = this.tableOf(name, shared);
+      const decl = props.decl.tables.find((t) => t.name === name) as TableDecl;
+      Grant.addToPrincipal({
+        grantee: lambda,
+        actions: TABLE_DATA_ACTIONS,
+        resourceArns: [
+          table.tableArn,
+          ...(decl.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`),
+        ],
+      });
+    }
+    if (fn.tables.length) shared.key.grant(lambda, ...TABLE_KEY_ACTIONS);
+    if (fn.publishes) {
+      Grant.addToPrincipal({
+        grantee: lambda,
+        actions: ['sns:Publish'],
+        resourceArns: [shared.eventsTopic.topicArn],
+      });
+      shared.key.grant(lambda, 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
+    if (fn.bucket) {
+      const access = shared.bucketAccess.get(this.bucketName(props.decl));
+      if (!access) throw new Error(`no access policy for the bucket of ${props.decl.name}`);
+      lambda.role?.addManagedPolicy(access);
+    }
+  }
+
+  private bucketName(decl: ServiceDecl): string {
+    if (!decl.bucket)
+      throw new Error(`${decl.name}: a function needs the bucket, but the service declares none`);
+    return decl.bucket;
+  }
+
+  private functionOf(id: string, usedBy: string): ServiceFunction {
+    const fn = this.functions.get(id);
+    if (!fn) throw new Error(`${this.node.id}: the ${usedBy} names function "${id}", which is not declared`);
+    return fn;
+  }
+
+  private tableOf(name: string, shared: SharedResources): ITable {
+    const table = shared.tables.get(name);
+    if (!table) throw new Error(`table "${name}" is not in the stateful stack`);
+    return table;
+  }
+
+  private bucketOf(name: string, shared: SharedResources): IBucket {
+    const bucket = shared.buckets.get(name);
+    if (!bucket) throw new Error(`bucket "${name}" is not in the stateful stack`);
+    return bucket;
+  }
+}

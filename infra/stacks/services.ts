@@ -1,0 +1,70 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { ServiceDecl } from '../../lib/topology.ts';
+import type { ServiceFunction } from '../constructs/function.ts';
+import type { DeadLetterQueue } from '../constructs/queue.ts';
+import { type HttpRoute, ServiceConstruct, type SharedResources } from '../constructs/service.ts';
+import { WorkflowConstruct } from '../constructs/workflow.ts';
+
+export interface ServicesStackProps extends StackProps {
+  services: readonly ServiceDecl[];
+  prefix: string;
+  shared: SharedResources;
+  externalAccounts?: string[];
+}
+
+/**
+ * Everything stateless: one `ServiceConstruct` per declared service. They share one stack so that
+ * the workflows that orchestrate several services can reference their functions without
+ * cross-stack cycles; replacing this stack never touches data.
+ */
+export class ServicesStack extends Stack {
+  readonly services = new Map<string, ServiceConstruct>();
+  readonly workflows = new Map<string, WorkflowConstruct>();
+
+  constructor(scope: Construct, id: string, props: ServicesStackProps) {
+    super(scope, id, props);
+    for (const decl of props.services) {
+      this.services.set(
+        decl.name,
+        new ServiceConstruct(this, decl.name, {
+          decl,
+          prefix: props.prefix,
+          shared: props.shared,
+          externalAccounts: props.externalAccounts,
+        }),
+      );
+    }
+    for (const decl of props.services) {
+      for (const workflow of decl.workflows ?? []) {
+        const built = new WorkflowConstruct(this, workflow.name, {
+          decl: workflow,
+          prefix: props.prefix,
+          functionOf: (service, id) => this.functionOf(service, id, `workflow ${workflow.name}`),
+          alarmTopic: props.shared.alarmTopic,
+        });
+        this.workflows.set(workflow.name, built);
+        // The owning service starts, signals and reads its workflows.
+        for (const fn of this.services.get(decl.name)?.functions.values() ?? []) built.grantClient(fn);
+      }
+    }
+  }
+
+  private functionOf(service: string, id: string, usedBy: string): ServiceFunction {
+    const fn = this.services.get(service)?.functions.get(id);
+    if (!fn) throw new Error(`${usedBy} names ${service}/${id}, which is not declared`);
+    return fn;
+  }
+
+  get functions(): ServiceFunction[] {
+    return [...this.services.values()].flatMap((s) => [...s.functions.values()]);
+  }
+
+  get deadLetterQueues(): DeadLetterQueue[] {
+    return [...this.services.values()].flatMap((s) => s.deadLetterQueues);
+  }
+
+  get routes(): HttpRoute[] {
+    return [...this.services.values()].flatMap((s) => s.routes);
+  }
+}

@@ -1,0 +1,371 @@
+import { describe, expect, it } from 'vitest';
+import { LAMBDA_RUNTIME } from '../infra/constructs/function.ts';
+import {
+  type CfnResource,
+  type CfnTemplate,
+  crossStackTargets,
+  declaredName,
+  localTarget,
+  resourcesOf,
+  tagOf,
+  templateOf,
+  testApp,
+} from '../infra/testing.ts';
+import { impliedResources, ROLE_TAG } from '../infra/topology.ts';
+import { dlqName, type FunctionDecl, stateMachineEnvVar } from '../lib/topology.ts';
+import { services } from '../services/index.ts';
+
+// One synthesis (bundling skipped) for the whole file; every test reads the templates.
+const { azura } = testApp(services);
+const stateful = templateOf(azura.stateful);
+const stateless = templateOf(azura.services);
+const api = templateOf(azura.api);
+const implied = impliedResources(services);
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is read as loose JSON.
+type Json = any;
+const props = (r: CfnResource): Record<string, Json> => r.Properties as Record<string, Json>;
+const byLogicalId = (t: CfnTemplate, id: string | undefined) => (id ? t.Resources[id] : undefined);
+const queues = resourcesOf(stateless, 'AWS::SQS::Queue');
+const queueNamed = (name: string) => queues.find(([, q]) => declaredName(q) === name);
+const functions = services.flatMap((s) => s.functions.map((fn) => ({ service: s.name, fn })));
+const lambdaOf = (service: string, id: string): [string, CfnResource] => {
+  const found = resourcesOf(stateless, 'AWS::Lambda::Function').find(
+    ([, f]) => props(f).FunctionName === `azura-test-${service}-${id}`,
+  );
+  if (!found) throw new Error(`no function ${service}/${id} in the template`);
+  return found;
+};
+
+/** Every IAM statement that applies to a function: its role's inline policies and managed ones. */
+function statementsOf(service: string, id: string): { Action: string | string[]; Resource: unknown }[] {
+  const roleId = localTarget(props(lambdaOf(service, id)[1]).Role);
+  const inline = resourcesOf(stateless, 'AWS::IAM::Policy')
+    .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => localTarget(r) === roleId))
+    .flatMap(([, p]) => props(p).PolicyDocument.Statement);
+  const managed = (props(stateless.Resources[roleId!]!).ManagedPolicyArns ?? []).flatMap((arn: unknown) =>
+    crossStackTargets(arn, stateful).flatMap(
+      (pid) => props(stateful.Resources[pid]!).PolicyDocument.Statement,
+    ),
+  );
+  return [...inline, ...managed];
+}
+const actionsOf = (s: { Action: string | string[] }) => [s.Action].flat();
+
+const STREAM_ACTIONS = new Set([
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+]);
+
+/** The declared tables whose items a function may read or write, read from its IAM policies. */
+function tablesTouchedBy(service: string, id: string): string[] {
+  const touched = statementsOf(service, id)
+    .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && !STREAM_ACTIONS.has(a)))
+    .flatMap((s) => {
+      expect(s.Resource, `${service}/${id} has item access to every table`).not.toBe('*');
+      return crossStackTargets(s.Resource, stateful);
+    })
+    .map((tid) => declaredName(stateful.Resources[tid]!)!);
+  return [...new Set(touched)].sort();
+}
+
+describe('the stateful stack', () => {
+  it('keeps every declared table on demand, with point-in-time recovery, the customer-managed key, and its TTL and stream', () => {
+    const key = resourcesOf(stateful, 'AWS::KMS::Key');
+    expect(key).toHaveLength(1);
+    expect(props(key[0]![1]).EnableKeyRotation).toBe(true);
+
+    for (const decl of services.flatMap((s) => s.tables)) {
+      const [, table] = resourcesOf(stateful, 'AWS::DynamoDB::Table').find(
+        ([, t]) => declaredName(t) === decl.name,
+      )!;
+      const p = props(table);
+      expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(p.SSESpecification.SSEEnabled).toBe(true);
+      expect(p.SSESpecification.SSEType).toBe('KMS');
+      expect(localTarget(p.SSESpecification.KMSMasterKeyId)).toBe(key[0]![0]);
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(p.TimeToLiveSpecification).toEqual(
+        decl.ttlAttribute ? { AttributeName: decl.ttlAttribute, Enabled: true } : undefined,
+      );
+      expect(p.StreamSpecification).toEqual(
+        decl.stream ? { StreamViewType: 'NEW_AND_OLD_IMAGES' } : undefined,
+      );
+      expect(
+        (p.GlobalSecondaryIndexes ?? []).map((i: Json) => [i.IndexName, i.Projection.ProjectionType]),
+      ).toEqual((decl.indexes ?? []).map((i) => [i.name, 'ALL']));
+    }
+  });
+
+  it('encrypts the events topic with the key and refuses publishers without TLS', () => {
+    const [[topicId, topic]] = resourcesOf(stateful, 'AWS::SNS::Topic').filter(
+      ([, t]) => declaredName(t) === 'inventory-events',
+    ) as [[string, CfnResource]];
+    expect(props(topic).KmsMasterKeyId).toBeDefined();
+    const policy = resourcesOf(stateful, 'AWS::SNS::TopicPolicy').find(([, p]) =>
+      (props(p).Topics as unknown[]).some((t) => localTarget(t) === topicId),
+    );
+    expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('keeps buckets private, versioned, encrypted and TLS-only', () => {
+    for (const name of implied.buckets) {
+      const [id, bucket] = resourcesOf(stateful, 'AWS::S3::Bucket').find(
+        ([, b]) => declaredName(b) === name,
+      )!;
+      const p = props(bucket);
+      expect(
+        p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+      ).toBe('aws:kms');
+      expect(p.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      const policy = resourcesOf(stateful, 'AWS::S3::BucketPolicy').find(
+        ([, bp]) => localTarget(props(bp).Bucket) === id,
+      );
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('names the table of each service and the events topic in its outputs', () => {
+    const outputs = Object.values(stateful.Outputs ?? {}).map((o) => localTarget(o.Value));
+    for (const name of implied.tables) {
+      const [id] = resourcesOf(stateful, 'AWS::DynamoDB::Table').find(([, t]) => declaredName(t) === name)!;
+      expect(outputs).toContain(id);
+    }
+    expect(stateful.Outputs?.EventsTopicArn).toBeDefined();
+  });
+});
+
+describe('the services stack', () => {
+  it('runs every function on Node.js 22 or newer, ARM64, traced, with its own log group and retention', () => {
+    expect(Number(/^nodejs(\d+)/.exec(LAMBDA_RUNTIME.name)?.[1])).toBeGreaterThanOrEqual(22);
+    for (const { service, fn } of functions) {
+      const p = props(lambdaOf(service, fn.id)[1]);
+      expect(p.Runtime).toBe(LAMBDA_RUNTIME.name);
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(p.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'Azura',
+      });
+      const logGroup = byLogicalId(stateless, localTarget(p.LoggingConfig.LogGroup));
+      expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+      expect(props(logGroup!).RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets each function read and write only the tables it declares, all of its own service', () => {
+    for (const { service, fn } of functions) {
+      expect(tablesTouchedBy(service, fn.id), `${service}/${fn.id}`).toEqual([...fn.tables].sort());
+    }
+    // The cases that matter most, spelled out.
+    expect(tablesTouchedBy('catalog', 'api')).toEqual(['catalog']);
+    expect(tablesTouchedBy('stock', 'api')).toEqual(['stock']);
+    expect(tablesTouchedBy('catalog', 'publish-events')).toEqual([]);
+    expect(tablesTouchedBy('stock', 'publish-events')).toEqual([]);
+  });
+
+  it('lets only publishing functions publish, and only the bucket users use the bucket', () => {
+    for (const { service, fn } of functions) {
+      const actions = statementsOf(service, fn.id).flatMap(actionsOf);
+      expect(actions.includes('sns:Publish'), `${service}/${fn.id} publishes`).toBe(Boolean(fn.publishes));
+      expect(actions.includes('s3:PutObject'), `${service}/${fn.id} writes objects`).toBe(Boolean(fn.bucket));
+    }
+  });
+
+  it('tells each function its tables, topic and bucket through the declared environment variables', () => {
+    const tableId = (name: string) =>
+      resourcesOf(stateful, 'AWS::DynamoDB::Table').find(([, t]) => declaredName(t) === name)![0];
+    for (const { service, fn } of functions) {
+      const env = props(lambdaOf(service, fn.id)[1]).Environment.Variables as Record<string, unknown>;
+      for (const table of fn.tables) {
+        const envVar = `${table.toUpperCase().replace(/-/g, '_')}_TABLE`;
+        expect(crossStackTargets(env[envVar], stateful)).toEqual([tableId(table)]);
+      }
+      expect('EVENTS_TOPIC_ARN' in env).toBe(Boolean(fn.publishes));
+    }
+  });
+
+  it('feeds every stream to its declared handler with batch failures reported, bisection, bounded retries and an on-failure queue', () => {
+    for (const service of services) {
+      for (const table of service.tables.filter((t) => t.stream)) {
+        const [fnId] = lambdaOf(service.name, table.stream!.handler);
+        const mapping = resourcesOf(stateless, 'AWS::Lambda::EventSourceMapping').find(
+          ([, m]) => localTarget(props(m).FunctionName) === fnId && props(m).StartingPosition,
+        );
+        const p = props(mapping![1]);
+        expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+        expect(p.BisectBatchOnFunctionError).toBe(true);
+        expect(p.MaximumRetryAttempts).toBe(table.stream!.maxAttempts - 1);
+        expect(p.StartingPosition).toBe('TRIM_HORIZON');
+        expect(p.BatchSize).toBe(table.stream!.batchSize);
+        const failures = byLogicalId(stateless, localTarget(p.DestinationConfig.OnFailure.Destination));
+        expect(failures && tagOf(failures, ROLE_TAG)).toBe('stream-dlq');
+      }
+    }
+  });
+
+  it('reports batch item failures on every event source mapping', () => {
+    const mappings = resourcesOf(stateless, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [id, mapping] of mappings) {
+      expect(props(mapping).FunctionResponseTypes, id).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('redrives every queue that feeds a function to its dead-letter queue after the declared receive count', () => {
+    for (const decl of services.flatMap((s) => s.queues)) {
+      const [id, queue] = queueNamed(decl.name)!;
+      const redrive = props(queue).RedrivePolicy;
+      expect(redrive.maxReceiveCount).toBe(decl.maxReceiveCount);
+      expect(localTarget(redrive.deadLetterTargetArn)).toBe(queueNamed(dlqName(decl.name))![0]);
+      expect(props(queue).VisibilityTimeout).toBe(decl.visibilityTimeoutSeconds);
+      if (decl.handler) {
+        const [fnId] = lambdaOf(services.find((s) => s.queues.includes(decl))!.name, decl.handler);
+        const mapping = resourcesOf(stateless, 'AWS::Lambda::EventSourceMapping').find(
+          ([, m]) => localTarget(props(m).EventSourceArn) === id,
+        );
+        expect(localTarget(props(mapping![1]).FunctionName)).toBe(fnId);
+        expect(props(mapping![1]).BatchSize).toBe(decl.batchSize);
+      }
+    }
+    // And no mapping reads a queue that has no dead-letter queue.
+    for (const [, mapping] of resourcesOf(stateless, 'AWS::Lambda::EventSourceMapping')) {
+      const source = byLogicalId(stateless, localTarget(props(mapping).EventSourceArn));
+      if (source?.Type === 'AWS::SQS::Queue') expect(props(source).RedrivePolicy).toBeDefined();
+    }
+  });
+
+  it('alarms on the first message in every dead-letter queue', () => {
+    const deadLetterQueues = queues.filter(([, q]) => tagOf(q, ROLE_TAG) !== 'queue');
+    expect(deadLetterQueues.map(([, q]) => declaredName(q)).sort()).toEqual(
+      [...implied.deadLetterQueues, ...implied.streamFailureQueues].sort(),
+    );
+    for (const [id, queue] of deadLetterQueues) {
+      const alarm = resourcesOf(stateless, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        (props(a).Dimensions ?? []).some((d: Json) => d.Name === 'QueueName' && localTarget(d.Value) === id),
+      );
+      expect(alarm, `alarm of ${declaredName(queue)}`).toBeDefined();
+      const p = props(alarm![1]);
+      expect(p.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect([p.ComparisonOperator, p.Threshold]).toEqual(['GreaterThanThreshold', 0]);
+      expect(p.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it('subscribes queues to the events topic with raw delivery and the declared filter on "type"', () => {
+    const subscriptions = resourcesOf(stateless, 'AWS::SNS::Subscription').map(([, s]) => {
+      const p = props(s);
+      expect(p.Protocol).toBe('sqs');
+      expect(p.RawMessageDelivery).toBe(true);
+      return {
+        queue: declaredName(stateless.Resources[localTarget(p.Endpoint)!]!),
+        eventTypes: [...p.FilterPolicy.type].sort(),
+      };
+    });
+    expect(subscriptions.sort((a, b) => a.queue!.localeCompare(b.queue!))).toEqual(
+      [...implied.subscriptions].sort((a, b) => a.queue.localeCompare(b.queue)),
+    );
+  });
+
+  it('runs scheduled functions on their declared rate', () => {
+    for (const { service, fn } of functions.filter((f) => f.fn.scheduleMinutes)) {
+      const [fnId] = lambdaOf(service, fn.id);
+      const rule = resourcesOf(stateless, 'AWS::Events::Rule').find(([, r]) =>
+        (props(r).Targets as Json[]).some((t) => localTarget(t.Arn) === fnId),
+      );
+      const minutes = fn.scheduleMinutes!;
+      expect(props(rule![1]).ScheduleExpression).toBe(`rate(${minutes} minute${minutes === 1 ? '' : 's'})`);
+    }
+  });
+
+  it('deploys each declared workflow as a logged, traced Standard state machine its service can drive', () => {
+    for (const service of services) {
+      for (const workflow of service.workflows ?? []) {
+        const [, machine] = resourcesOf(stateless, 'AWS::StepFunctions::StateMachine').find(
+          ([, m]) => props(m).StateMachineName === `azura-test-${workflow.name}`,
+        )!;
+        const p = props(machine);
+        expect(p.StateMachineType).toBe('STANDARD');
+        expect(p.TracingConfiguration).toEqual({ Enabled: true });
+        expect(p.LoggingConfiguration.Level).toBe('ALL');
+        for (const fn of service.functions as FunctionDecl[]) {
+          const env = props(lambdaOf(service.name, fn.id)[1]).Environment.Variables;
+          expect(env[stateMachineEnvVar(workflow.name)], `${service.name}/${fn.id}`).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('gives the URL of every external queue as an output', () => {
+    const urls = Object.values(stateless.Outputs ?? {}).map((o) => localTarget(o.Value));
+    for (const name of implied.externalQueues) expect(urls).toContain(queueNamed(name)![0]);
+  });
+});
+
+describe('the API stack', () => {
+  const resources = resourcesOf(api, 'AWS::ApiGateway::Resource');
+  const pathOf = (id: string): string => {
+    const r = api.Resources[id];
+    if (r?.Type !== 'AWS::ApiGateway::Resource') return '';
+    return `${pathOf(localTarget(props(r).ParentId) ?? '')}/${props(r).PathPart}`;
+  };
+  const methodsAt = (path: string) => {
+    const resource = resources.find(([id]) => pathOf(id) === path);
+    return resourcesOf(api, 'AWS::ApiGateway::Method').filter(
+      ([, m]) => resource && localTarget(props(m).ResourceId) === resource[0],
+    );
+  };
+
+  it('logs every access, traces requests and throttles', () => {
+    const [[, stage]] = resourcesOf(api, 'AWS::ApiGateway::Stage') as [[string, CfnResource]];
+    const p = props(stage);
+    expect(p.AccessLogSetting.DestinationArn).toBeDefined();
+    expect(p.AccessLogSetting.Format).toContain('$context.requestId');
+    expect(p.TracingEnabled).toBe(true);
+    expect(p.MethodSettings[0]).toMatchObject({
+      ThrottlingRateLimit: expect.any(Number),
+      LoggingLevel: 'ERROR',
+    });
+  });
+
+  it("sends each declared route prefix, and everything under it, to that service's function only", () => {
+    for (const { service, fn } of functions) {
+      const [fnId] = lambdaOf(service, fn.id);
+      for (const prefix of fn.http ?? []) {
+        for (const path of [prefix, `${prefix}/{proxy+}`]) {
+          const methods = methodsAt(path);
+          expect(
+            methods.map(([, m]) => props(m).HttpMethod),
+            path,
+          ).toEqual(['ANY']);
+          const integration = props(methods[0]![1]).Integration;
+          expect(integration.Type).toBe('AWS_PROXY');
+          expect(crossStackTargets(integration.Uri, stateless)).toEqual([fnId]);
+        }
+      }
+    }
+  });
+
+  it('answers the liveness route from API Gateway itself', () => {
+    const [[, method]] = methodsAt('/api/health') as [[string, CfnResource]];
+    expect(props(method).HttpMethod).toBe('GET');
+    expect(props(method).Integration.Type).toBe('MOCK');
+    expect(props(method).Integration.IntegrationResponses[0].ResponseTemplates['application/json']).toBe(
+      '{"status":"ok"}',
+    );
+  });
+
+  it('gives its URL as an output', () => {
+    expect(api.Outputs?.ApiUrl).toBeDefined();
+  });
+});
