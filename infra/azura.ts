@@ -93,6 +93,7 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
       bucketAccess: stateful.bucketAccess,
       eventsTopic: stateful.eventsTopic,
       alarmTopic: stateful.alarmTopic,
+      directory: stateful.directory,
     },
     externalAccounts: settings.externalAccounts,
   });

@@ -57,3 +57,11 @@ export function impliedResources(services: readonly ServiceDecl[]): ImpliedResou
     externalQueues: queues.filter((q) => q.external).map((q) => q.name),
   };
 }
+
+/** `orders-inbound` → `OrdersInbound`: for stable CloudFormation output names. */
+export const pascalCase = (name: string): string =>
+  name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');

@@ -12,6 +12,8 @@ import {
   testApp,
 } from '../infra/testing.ts';
 import { impliedResources, ROLE_TAG } from '../infra/topology.ts';
+import { AUTH_ENV } from '../lib/auth.ts';
+import { ROLES } from '../lib/permissions.ts';
 import { dlqName, type FunctionDecl, stateMachineEnvVar } from '../lib/topology.ts';
 import { services } from '../services/index.ts';
 
@@ -135,6 +137,14 @@ describe('the stateful stack', () => {
     }
   });
 
+  it('keeps staff in a retained user pool with one group per role', () => {
+    const [[, pool]] = resourcesOf(stateful, 'AWS::Cognito::UserPool') as [[string, CfnResource]];
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(props(pool).AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
+    const groups = resourcesOf(stateful, 'AWS::Cognito::UserPoolGroup').map(([, g]) => props(g).GroupName);
+    expect(groups.sort()).toEqual([...ROLES].sort());
+  });
+
   it('names the table of each service and the events topic in its outputs', () => {
     const outputs = Object.values(stateful.Outputs ?? {}).map((o) => localTarget(o.Value));
     for (const name of implied.tables) {
@@ -179,6 +189,20 @@ describe('the services stack', () => {
       const actions = statementsOf(service, fn.id).flatMap(actionsOf);
       expect(actions.includes('sns:Publish'), `${service}/${fn.id} publishes`).toBe(Boolean(fn.publishes));
       expect(actions.includes('s3:PutObject'), `${service}/${fn.id} writes objects`).toBe(Boolean(fn.bucket));
+    }
+  });
+
+  it('lets every HTTP function verify Cognito tokens, and only the identity service administer users', () => {
+    for (const { service, fn } of functions) {
+      const env = props(lambdaOf(service, fn.id)[1]).Environment.Variables as Record<string, unknown>;
+      expect(AUTH_ENV.issuer in env && AUTH_ENV.audience in env, `${service}/${fn.id}`).toBe(
+        Boolean(fn.http),
+      );
+      const administers = statementsOf(service, fn.id).some((st) =>
+        actionsOf(st).some((a) => a.startsWith('cognito-idp:')),
+      );
+      expect(administers, `${service}/${fn.id}`).toBe(service === 'identity');
+      expect('USER_POOL_ID' in env).toBe(service === 'identity');
     }
   });
 

@@ -19,7 +19,8 @@ import {
   type TableDecl,
   tableEnvVar,
 } from '../../lib/topology.ts';
-import { streamFailureQueueName } from '../topology.ts';
+import { pascalCase, streamFailureQueueName } from '../topology.ts';
+import type { UserDirectory } from './directory.ts';
 import { ServiceFunction } from './function.ts';
 import { DeadLetterQueue, QueueWithDlq } from './queue.ts';
 
@@ -32,6 +33,8 @@ export interface SharedResources {
   bucketAccess: ReadonlyMap<string, IManagedPolicy>;
   eventsTopic: ITopic;
   alarmTopic: ITopic;
+  /** Every HTTP function verifies callers against it. */
+  directory: UserDirectory;
 }
 
 /** Item-level read and write; transactions are authorized by these same actions. */
@@ -61,6 +64,8 @@ export interface ServiceConstructProps {
   decl: ServiceDecl;
   prefix: string;
   shared: SharedResources;
+  /** The service signs users in and manages their roles in the directory (the identity service). */
+  administersDirectory?: boolean;
   /** AWS accounts of the outside parties using the service's external queues (the order platform's). */
   externalAccounts?: string[];
 }
@@ -175,7 +180,7 @@ export class ServiceConstruct extends Construct {
             ? `URL of ${queueDecl.name}: the outside party sends its messages here`
             : `URL of ${queueDecl.name}: the outside party reads its events here`,
           value: work.queue.queueUrl,
-        });
+        }).overrideLogicalId(`${pascalCase(queueDecl.name)}QueueUrl`);
       }
     }
   }
@@ -188,6 +193,7 @@ export class ServiceConstruct extends Construct {
       const name = this.bucketName(props.decl);
       env[bucketEnvVar(name)] = this.bucketOf(name, props.shared).bucketName;
     }
+    if (fn.http?.length) Object.assign(env, props.shared.directory.verifierEnvironment());
     return env;
   }
 
@@ -218,6 +224,11 @@ export class ServiceConstruct extends Construct {
         resourceArns: [shared.eventsTopic.topicArn],
       });
       shared.key.grant(lambda, 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
+    if (props.administersDirectory) {
+      for (const [name, value] of Object.entries(shared.directory.grantAdministration(lambda))) {
+        lambda.addEnvironment(name, value);
+      }
     }
     if (fn.bucket) {
       const access = shared.bucketAccess.get(this.bucketName(props.decl));

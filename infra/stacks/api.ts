@@ -20,8 +20,9 @@ export interface ApiStackProps extends StackProps {
   prefix: string;
   routes: HttpRoute[];
   /**
-   * Guards every service route (not `/api/health`). Issue 4 passes the Cognito user pool
-   * authorizer here; without it the routes are open, as in the first slice.
+   * Optionally also guards every service route at the gateway (not `/api/health`). Without it,
+   * each function verifies the caller's Cognito ID token itself (lib/auth.ts), which also lets
+   * the sign-in route stay public.
    */
   authorizer?: IAuthorizer;
   throttling?: { rateLimit: number; burstLimit: number };
@@ -100,8 +101,8 @@ export class ApiStack extends Stack {
         Validations.of(resource).acknowledge({
           id,
           reason:
-            'Open until sign-in lands: the Cognito authorizer is passed as ApiStack `authorizer` ' +
-            '(issue 4) and then guards every service route.',
+            'Each function verifies the Cognito ID token itself (lib/auth.ts, aws-jwt-verify) and checks ' +
+            'the route against the role table; a gateway authorizer would also block the public sign-in.',
         });
       }
     }

@@ -6,6 +6,9 @@ import type { DeadLetterQueue } from '../constructs/queue.ts';
 import { type HttpRoute, ServiceConstruct, type SharedResources } from '../constructs/service.ts';
 import { WorkflowConstruct } from '../constructs/workflow.ts';
 
+/** The service whose users live in the Cognito directory in AWS (a local table otherwise). */
+export const IDENTITY_SERVICE = 'identity';
+
 export interface ServicesStackProps extends StackProps {
   services: readonly ServiceDecl[];
   prefix: string;
@@ -31,6 +34,7 @@ export class ServicesStack extends Stack {
           decl,
           prefix: props.prefix,
           shared: props.shared,
+          administersDirectory: decl.name === IDENTITY_SERVICE,
           externalAccounts: props.externalAccounts,
         }),
       );

@@ -21,7 +21,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { EVENTS_TOPIC, type KeyDecl, type ServiceDecl, type TableDecl } from '../../lib/topology.ts';
-import { NAME_TAG, SERVICE_TAG } from '../topology.ts';
+import { UserDirectory } from '../constructs/directory.ts';
+import { NAME_TAG, pascalCase, SERVICE_TAG } from '../topology.ts';
 
 export interface StatefulStackProps extends StackProps {
   services: readonly ServiceDecl[];
@@ -38,7 +39,7 @@ const attribute = (key: KeyDecl): DynamoAttribute => ({
 
 /**
  * What must outlive a deployment: the customer-managed key, every declared table and bucket,
- * and the topics. Everything here is retained when the stack is deleted (except the topics,
+ * the user directory, and the topics. Everything here is retained when the stack is deleted (except the topics,
  * which hold no data), and nothing here changes when code changes.
  */
 export class StatefulStack extends Stack {
@@ -50,6 +51,8 @@ export class StatefulStack extends Stack {
   readonly eventsTopic: Topic;
   /** Where every alarm of the system notifies (subscribe ops to it). */
   readonly alarmTopic: Topic;
+  /** Staff and their roles (Cognito). */
+  readonly directory: UserDirectory;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -76,7 +79,7 @@ export class StatefulStack extends Stack {
       for (const decl of service.tables) {
         const table = this.table(service.name, decl, production);
         this.tables.set(decl.name, table);
-        new CfnOutput(this, `${decl.name}TableName`, {
+        new CfnOutput(this, `${pascalCase(decl.name)}TableName`, {
           description: `DynamoDB table of the ${service.name} service (${decl.name})`,
           value: table.tableName,
         });
@@ -142,6 +145,8 @@ export class StatefulStack extends Stack {
       masterKey: this.key,
       enforceSSL: true,
     });
+
+    this.directory = new UserDirectory(this, 'Directory', { prefix: props.prefix, production });
 
     new CfnOutput(this, 'EventsTopicArn', {
       description: `SNS topic of every domain event (subscribe with a filter policy on "type")`,
