@@ -66,7 +66,12 @@ async function loadModule(fn: FunctionDecl): Promise<HandlerModule> {
 }
 
 const defaultOnError = (error: unknown, where: string): void => {
-  console.error(`[${where}]`, error instanceof Error ? error.message : error);
+  // Powertools' FullBatchFailureError lists each record's error: show those, they say what failed.
+  const records = (error as { recordErrors?: unknown[] })?.recordErrors;
+  const detail = records?.length
+    ? records.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')
+    : '';
+  console.error(`[${where}]`, error instanceof Error ? error.message : error, detail);
 };
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {

@@ -108,19 +108,25 @@ export const DEMO_PRODUCTS: DemoProduct[] = [
   },
 ];
 
-/** Seeds through the API at `base`; returns how many products it created (0 when not empty). */
+/**
+ * Seeds through the API at `base`, signed in as the demo admin; returns how many products it
+ * created (0 when the catalog is not empty).
+ */
 export async function seedDemoData(base: string): Promise<number> {
+  const authorization = `Bearer ${await localTokenFor('admin')}`;
   const request = (method: string, path: string, body?: unknown, idempotencyKey?: string) =>
     fetch(`${base}${path}`, {
       method,
       headers: {
         'content-type': 'application/json',
+        authorization,
         ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const existing = await request('GET', '/api/v1/products?limit=1');
-  if (!existing.ok) throw new Error(`seed: catalog not reachable (${existing.status})`);
+  if (!existing.ok)
+    throw new Error(`seed: catalog not reachable (${existing.status} ${await existing.text()})`);
   if (((await existing.json()) as { items: unknown[] }).items.length > 0) return 0;
 
   for (const p of DEMO_PRODUCTS) {
