@@ -31,10 +31,13 @@ export const dynamoStreams = memo(() => new DynamoDBStreamsClient({}));
 export const sqs = memo(() => new SQSClient({ useQueueUrlAsEndpoint: false }));
 export const sns = memo(() => new SNSClient({}));
 export const sfn = memo(() => new SFNClient({}));
+// Checksums only when an operation requires one: otherwise a presigned PUT URL carries the
+// checksum of an empty body and the browser's upload of the real file is refused.
 export const s3 = memo(
   () =>
     new S3Client({
       forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
     }),
 );
 

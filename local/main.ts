@@ -22,11 +22,17 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
-  runtime = await startRuntime({ dataDir: join(ROOT, '.data'), port, sqsPort, schedules: true });
+  runtime = await startRuntime({
+    dataDir: join(ROOT, '.data'),
+    webDir: join(ROOT, 'web', 'dist'),
+    port,
+    sqsPort,
+    schedules: true,
+  });
   const seeded = await seedDemoData(runtime.url);
   const base = `http://localhost:${port}`;
   console.log(
-    `Azura Inventory is running: API ${base}/api/v1  docs ${base}/api/docs  health ${base}/api/health  ` +
+    `Azura Inventory is running: dashboard ${base}/  API docs ${base}/api/docs  health ${base}/api/health  ` +
       `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}${seeded ? `  (seeded ${seeded} demo products)` : ''}`,
   );
 } catch (error) {

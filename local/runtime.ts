@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { composeApi } from '../api/app.ts';
 import { dynamo, sqs } from '../lib/aws.ts';
@@ -42,7 +45,9 @@ export interface RuntimeOptions {
   schedules?: boolean;
   /** Parallel pollers per queue (Lambda would scale out; 2 keeps a laptop responsive). */
   queueConcurrency?: number;
-  /** Extra routes (health, the web dashboard) mounted after the services' APIs. */
+  /** Serve the built dashboard (`web/dist`) at `/`, as S3 + CloudFront do in AWS. */
+  webDir?: string;
+  /** Extra routes mounted after the services' APIs. */
   extendApi?: (app: OpenAPIHono<ApiEnv>, runtime: Runtime) => void;
   onError?: (error: unknown, where: string) => void;
 }
@@ -193,6 +198,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       );
     });
     options.extendApi?.(app, runtime);
+    if (options.webDir) serveDashboard(app, options.webDir);
 
     const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: '127.0.0.1' });
     await new Promise<void>((ok, fail) => {
@@ -211,4 +217,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await ownEmulators?.stop();
     throw error;
   }
+}
+
+/**
+ * The dashboard's files, and `index.html` for any other non-API path (the app routes on the
+ * client: /inventory, /orders/…), as CloudFront's error-response rewrite does in AWS.
+ */
+function serveDashboard(app: OpenAPIHono<ApiEnv>, webDir: string): void {
+  if (!existsSync(join(webDir, 'index.html'))) {
+    throw new Error(`the dashboard is not built: ${webDir}/index.html is missing (run npm run build:web)`);
+  }
+  const root = relative(process.cwd(), webDir) || '.';
+  app.use('*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : serveStatic({ root })(c, next)));
+  app.get('*', async (c, next) => {
+    if (c.req.path.startsWith('/api/')) return next();
+    return c.html(await readFile(join(webDir, 'index.html'), 'utf8'));
+  });
 }
