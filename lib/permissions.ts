@@ -28,7 +28,6 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'DELETE /api/v1/products/{sku}': managers,
   'POST /api/v1/products/{sku}/images': managers,
   'POST /api/v1/products/{sku}/images/confirm': managers,
-  'GET /api/v1/products/{sku}/images/{imageId}': everyone,
   // stock
   'GET /api/v1/stock/{sku}': everyone,
   'GET /api/v1/stock/{sku}/movements': everyone,
@@ -44,20 +43,32 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /api/v1/orders/{orderId}': everyone,
 };
 
-/** Sign-in, and everything outside /api/v1: health, API docs, the dashboard's files. */
-export function isPublicPath(method: string, path: string): boolean {
-  if (method === 'POST' && path === '/api/v1/auth/login') return true;
-  return !path.startsWith('/api/v1/') && path !== '/api/v1';
-}
+/**
+ * Routes anyone may call: sign-in, and the product image redirect (an `<img>` cannot send a
+ * token; it only redirects to a 5-minute URL of an image whose id cannot be guessed).
+ * Everything outside /api/v1 is public too: health, API docs, the dashboard's files.
+ */
+export const PUBLIC_ROUTES: readonly string[] = [
+  'POST /api/v1/auth/login',
+  'GET /api/v1/products/{sku}/images/{imageId}',
+];
 
-const compiled = Object.entries(PERMISSIONS).map(([route, roles]) => {
+const compile = (route: string) => {
   const [method, template] = route.split(' ') as [string, string];
   const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
-  return { method, regex: new RegExp(`^${pattern}/?$`), roles };
-});
+  const regex = new RegExp(`^${pattern}/?$`);
+  return (m: string, path: string) => m === method && regex.test(path);
+};
+const publicRoutes = PUBLIC_ROUTES.map(compile);
+const compiled = Object.entries(PERMISSIONS).map(([route, roles]) => ({ matches: compile(route), roles }));
+
+export function isPublicPath(method: string, path: string): boolean {
+  if (!path.startsWith('/api/v1/')) return true;
+  return publicRoutes.some((matches) => matches(method, path));
+}
 
 /** The roles allowed on a concrete request, or undefined when no route matches. */
 export function rolesFor(method: string, path: string): readonly Role[] | undefined {
   const m = method === 'HEAD' ? 'GET' : method;
-  return compiled.find((r) => r.method === m && r.regex.test(path))?.roles;
+  return compiled.find((r) => r.matches(m, path))?.roles;
 }
