@@ -8,6 +8,7 @@ import { ApiStack } from './stacks/api.ts';
 import { MonitoringStack } from './stacks/monitoring.ts';
 import { ServicesStack } from './stacks/services.ts';
 import { StatefulStack } from './stacks/stateful.ts';
+import { WebStack } from './stacks/web.ts';
 import { stagePrefix } from './topology.ts';
 
 export interface AzuraSettings {
@@ -26,6 +27,7 @@ export interface Azura {
   services: ServicesStack;
   api: ApiStack;
   monitoring: MonitoringStack;
+  web: WebStack;
 }
 
 const list = (value: unknown): string[] => {
@@ -67,7 +69,8 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 /**
  * The whole system in one stage: stateful resources, the services (built from their
- * declarations), the HTTP API in front of them, and the dashboard and alarms.
+ * declarations), the HTTP API in front of them, the web dashboard, and the operations dashboard
+ * and alarms.
  */
 export function defineAzura(app: App, services: readonly ServiceDecl[], settings: AzuraSettings): Azura {
   const prefix = stagePrefix(settings.stage);
@@ -103,6 +106,12 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
     prefix,
     routes: servicesStack.routes,
   });
+  const web = new WebStack(app, `${prefix}-web`, {
+    ...common,
+    description: 'Azura Inventory: the web dashboard (CloudFront + S3), with /api/* forwarded to the API',
+    prefix,
+    api: api.api,
+  });
   const monitoring = new MonitoringStack(app, `${prefix}-monitoring`, {
     ...common,
     description: 'Azura Inventory: dashboard and alarms',
@@ -116,5 +125,5 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
 
   Tags.of(app).add('project', 'azura-inventory');
   Tags.of(app).add('stage', settings.stage);
-  return { stateful, services: servicesStack, api, monitoring };
+  return { stateful, services: servicesStack, api, monitoring, web };
 }

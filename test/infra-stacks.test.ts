@@ -22,6 +22,7 @@ const { azura } = testApp(services);
 const stateful = templateOf(azura.stateful);
 const stateless = templateOf(azura.services);
 const api = templateOf(azura.api);
+const web = templateOf(azura.web);
 const implied = impliedResources(services);
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is read as loose JSON.
@@ -391,5 +392,31 @@ describe('the API stack', () => {
 
   it('gives its URL as an output', () => {
     expect(api.Outputs?.ApiUrl).toBeDefined();
+  });
+});
+
+describe('the web stack', () => {
+  it('serves the dashboard from a private bucket and forwards /api/* to the API, uncached, on the same origin', () => {
+    const [[, distribution]] = resourcesOf(web, 'AWS::CloudFront::Distribution') as [[string, CfnResource]];
+    const config = props(distribution).DistributionConfig;
+    expect(config.Logging.Bucket).toBeDefined();
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.DefaultCacheBehavior.FunctionAssociations[0].EventType).toBe('viewer-request');
+    const s3Origin = config.Origins.find((o: Json) => o.S3OriginConfig);
+    expect(s3Origin.OriginAccessControlId).toBeDefined();
+
+    const [apiBehavior] = config.CacheBehaviors;
+    expect(apiBehavior.PathPattern).toBe('/api/*');
+    expect(apiBehavior.AllowedMethods).toContain('POST');
+    expect(apiBehavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    const apiOrigin = config.Origins.find((o: Json) => o.Id === apiBehavior.TargetOriginId);
+    expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    const [[restApiId]] = resourcesOf(api, 'AWS::ApiGateway::RestApi') as [[string, CfnResource]];
+    expect(crossStackTargets(apiOrigin.DomainName, api)).toContain(restApiId);
+
+    const [[, site]] = resourcesOf(web, 'AWS::S3::Bucket').filter(
+      ([, b]) => props(b).LoggingConfiguration,
+    ) as [[string, CfnResource]];
+    expect(props(site).PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
   });
 });

@@ -53,8 +53,14 @@ export class ServiceFunction extends Construct {
     });
     this.logGroup.grantWrite(role);
 
+    const functionName = `${props.prefix}-${service}-${decl.id}`;
+    if (functionName.length > 64) {
+      throw new Error(
+        `function name ${functionName} is longer than Lambda's 64 characters: shorten the id or stage`,
+      );
+    }
     this.fn = new NodejsFunction(this, 'Function', {
-      functionName: `${props.prefix}-${service}-${decl.id}`,
+      functionName,
       description: decl.description,
       entry: fromRoot(decl.entry),
       handler: 'handler',
