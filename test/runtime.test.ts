@@ -65,9 +65,10 @@ describe('the local runtime', () => {
     expect(seen).toEqual(['INSERT:a', 'INSERT:flaky-b', 'INSERT:c']);
   });
 
-  it('serves the declared HTTP routes, the OpenAPI document and health', async () => {
+  it('serves the declared HTTP routes behind sign-in, and the OpenAPI document and health openly', async () => {
+    // Every /api/v1 route of every service needs a signed-in caller; health and docs do not.
     const probe = await fetch(`${runtime.url}/api/v1/probe`);
-    expect(probe.status).toBe(200);
+    expect(probe.status).toBe(401);
     const health = await fetch(`${runtime.url}/api/health`);
     expect(await health.json()).toMatchObject({ status: 'ok' });
     const doc = await (await fetch(`${runtime.url}/api/openapi.json`)).json();
