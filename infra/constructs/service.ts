@@ -15,6 +15,7 @@ import {
   EVENT_TYPE_ATTRIBUTE,
   EVENTS_TOPIC_ENV,
   type FunctionDecl,
+  type QueueDecl,
   type ServiceDecl,
   type TableDecl,
   tableEnvVar,
@@ -81,119 +82,126 @@ export class ServiceConstruct extends Construct {
   readonly queues = new Map<string, QueueWithDlq>();
   readonly deadLetterQueues: DeadLetterQueue[] = [];
   readonly routes: HttpRoute[] = [];
+  private readonly props: ServiceConstructProps;
 
   constructor(scope: Construct, id: string, props: ServiceConstructProps) {
     super(scope, id);
-    const { decl, shared, prefix } = props;
-    const ownTables = new Set(decl.tables.map((t) => t.name));
+    this.props = props;
+    for (const fn of props.decl.functions) this.addFunction(fn);
+    for (const table of props.decl.tables) this.addStream(table);
+    for (const queue of props.decl.queues) this.addQueue(queue);
+  }
 
-    for (const fn of decl.functions) {
-      const foreign = fn.tables.filter((t) => !ownTables.has(t));
-      if (foreign.length) {
-        throw new Error(`${decl.name}/${fn.id} declares tables of another service: ${foreign.join(', ')}`);
-      }
-      const created = new ServiceFunction(this, fn.id, {
-        service: decl.name,
-        decl: fn,
-        prefix,
-        environment: this.environmentOf(fn, props),
-        alarmTopic: shared.alarmTopic,
-      });
-      this.grant(created, props);
-      this.functions.set(fn.id, created);
-      for (const path of fn.http ?? [])
-        this.routes.push({ prefix: path, service: decl.name, function: created });
-      if (fn.scheduleMinutes) {
-        new Rule(this, `${fn.id}Schedule`, {
-          description: `Runs ${decl.name}/${fn.id} every ${fn.scheduleMinutes} minute(s)`,
-          schedule: Schedule.rate(Duration.minutes(fn.scheduleMinutes)),
-          targets: [new LambdaFunction(created.fn, { retryAttempts: 2 })],
-        });
-      }
+  /** The function, its grants, its routes and its schedule. */
+  private addFunction(fn: FunctionDecl): void {
+    const { decl, shared, prefix } = this.props;
+    const foreign = fn.tables.filter((t) => !decl.tables.some((own) => own.name === t));
+    if (foreign.length) {
+      throw new Error(`${decl.name}/${fn.id} declares tables of another service: ${foreign.join(', ')}`);
     }
-
-    for (const table of decl.tables) {
-      if (!table.stream) continue;
-      const consumer = this.functionOf(table.stream.handler, `stream of table ${table.name}`);
-      const failures = new DeadLetterQueue(this, `${table.name}StreamFailures`, {
-        name: streamFailureQueueName(table.name),
-        prefix,
-        role: 'stream-dlq',
-        alarmTopic: shared.alarmTopic,
+    const created = new ServiceFunction(this, fn.id, {
+      service: decl.name,
+      decl: fn,
+      prefix,
+      environment: this.environmentOf(fn),
+      alarmTopic: shared.alarmTopic,
+    });
+    this.grant(created);
+    this.functions.set(fn.id, created);
+    for (const path of fn.http ?? [])
+      this.routes.push({ prefix: path, service: decl.name, function: created });
+    if (fn.scheduleMinutes) {
+      new Rule(this, `${fn.id}Schedule`, {
+        description: `Runs ${decl.name}/${fn.id} every ${fn.scheduleMinutes} minute(s)`,
+        schedule: Schedule.rate(Duration.minutes(fn.scheduleMinutes)),
+        targets: [new LambdaFunction(created.fn, { retryAttempts: 2 })],
       });
-      this.deadLetterQueues.push(failures);
-      consumer.fn.addEventSource(
-        new DynamoEventSource(this.tableOf(table.name, shared), {
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: table.stream.batchSize,
-          // maxAttempts counts the first attempt; Lambda's retryAttempts counts the ones after it.
-          retryAttempts: Math.max(0, table.stream.maxAttempts - 1),
-          bisectBatchOnError: true,
-          reportBatchItemFailures: true,
-          onFailure: new SqsDlq(failures.queue),
-        }),
-      );
-    }
-
-    for (const queueDecl of decl.queues) {
-      const consumer = queueDecl.handler
-        ? this.functionOf(queueDecl.handler, `queue ${queueDecl.name}`)
-        : undefined;
-      const timeout = consumer?.fn.timeout?.toSeconds() ?? 0;
-      if (queueDecl.visibilityTimeoutSeconds < timeout) {
-        throw new Error(
-          `${queueDecl.name}: visibility timeout ${queueDecl.visibilityTimeoutSeconds}s is shorter than ` +
-            `the timeout of ${decl.name}/${queueDecl.handler} (${timeout}s); messages would be processed twice`,
-        );
-      }
-      const work = new QueueWithDlq(this, queueDecl.name, {
-        name: queueDecl.name,
-        prefix,
-        visibilityTimeout: Duration.seconds(queueDecl.visibilityTimeoutSeconds),
-        maxReceiveCount: queueDecl.maxReceiveCount,
-        alarmTopic: shared.alarmTopic,
-      });
-      this.queues.set(queueDecl.name, work);
-      this.deadLetterQueues.push(work.deadLetters);
-      consumer?.fn.addEventSource(
-        new SqsEventSource(work.queue, { batchSize: queueDecl.batchSize, reportBatchItemFailures: true }),
-      );
-      if (queueDecl.subscribesTo?.length) {
-        shared.eventsTopic.addSubscription(
-          new SqsSubscription(work.queue, {
-            rawMessageDelivery: true,
-            filterPolicy: {
-              [EVENT_TYPE_ATTRIBUTE]: SubscriptionFilter.stringFilter({ allowlist: queueDecl.subscribesTo }),
-            },
-          }),
-        );
-      }
-      if (queueDecl.external) {
-        // The outside party sends to a queue we consume, and reads one nobody here consumes.
-        for (const account of props.externalAccounts ?? []) {
-          const principal = new AccountPrincipal(account);
-          if (consumer) work.queue.grantSendMessages(principal);
-          else work.queue.grantConsumeMessages(principal);
-        }
-        new CfnOutput(this, `${queueDecl.name}QueueUrl`, {
-          description: consumer
-            ? `URL of ${queueDecl.name}: the outside party sends its messages here`
-            : `URL of ${queueDecl.name}: the outside party reads its events here`,
-          value: work.queue.queueUrl,
-        }).overrideLogicalId(`${pascalCase(queueDecl.name)}QueueUrl`);
-      }
     }
   }
 
-  private environmentOf(fn: FunctionDecl, props: ServiceConstructProps): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const table of fn.tables) env[tableEnvVar(table)] = this.tableOf(table, props.shared).tableName;
-    if (fn.publishes) env[EVENTS_TOPIC_ENV] = props.shared.eventsTopic.topicArn;
-    if (fn.bucket) {
-      const name = this.bucketName(props.decl);
-      env[bucketEnvVar(name)] = this.bucketOf(name, props.shared).bucketName;
+  /** A table's stream to its handler; records that keep failing go to `<table>-stream-dlq`. */
+  private addStream(table: TableDecl): void {
+    if (!table.stream) return;
+    const { shared, prefix } = this.props;
+    const consumer = this.functionOf(table.stream.handler, `stream of table ${table.name}`);
+    const failures = new DeadLetterQueue(this, `${table.name}StreamFailures`, {
+      name: streamFailureQueueName(table.name),
+      prefix,
+      role: 'stream-dlq',
+      alarmTopic: shared.alarmTopic,
+    });
+    this.deadLetterQueues.push(failures);
+    consumer.fn.addEventSource(
+      new DynamoEventSource(this.tableOf(table.name), {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: table.stream.batchSize,
+        // maxAttempts counts the first attempt; Lambda's retryAttempts counts the ones after it.
+        retryAttempts: Math.max(0, table.stream.maxAttempts - 1),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(failures.queue),
+      }),
+    );
+  }
+
+  /** A queue with its DLQ, its consumer (if any), its subscription (if any), and its URL if external. */
+  private addQueue(queueDecl: QueueDecl): void {
+    const { decl, shared, prefix } = this.props;
+    const consumer = queueDecl.handler
+      ? this.functionOf(queueDecl.handler, `queue ${queueDecl.name}`)
+      : undefined;
+    const timeout = consumer?.fn.timeout?.toSeconds() ?? 0;
+    if (queueDecl.visibilityTimeoutSeconds < timeout) {
+      throw new Error(
+        `${queueDecl.name}: visibility timeout ${queueDecl.visibilityTimeoutSeconds}s is shorter than ` +
+          `the timeout of ${decl.name}/${queueDecl.handler} (${timeout}s); messages would be processed twice`,
+      );
     }
-    if (fn.http?.length) Object.assign(env, props.shared.directory.verifierEnvironment());
+    const work = new QueueWithDlq(this, queueDecl.name, {
+      name: queueDecl.name,
+      prefix,
+      visibilityTimeout: Duration.seconds(queueDecl.visibilityTimeoutSeconds),
+      maxReceiveCount: queueDecl.maxReceiveCount,
+      alarmTopic: shared.alarmTopic,
+    });
+    this.queues.set(queueDecl.name, work);
+    this.deadLetterQueues.push(work.deadLetters);
+    consumer?.fn.addEventSource(
+      new SqsEventSource(work.queue, { batchSize: queueDecl.batchSize, reportBatchItemFailures: true }),
+    );
+    if (queueDecl.subscribesTo?.length) {
+      shared.eventsTopic.addSubscription(
+        new SqsSubscription(work.queue, {
+          rawMessageDelivery: true,
+          filterPolicy: {
+            [EVENT_TYPE_ATTRIBUTE]: SubscriptionFilter.stringFilter({ allowlist: queueDecl.subscribesTo }),
+          },
+        }),
+      );
+    }
+    if (queueDecl.external) {
+      // The outside party sends to a queue we consume, and reads one nobody here consumes.
+      for (const account of this.props.externalAccounts ?? []) {
+        const principal = new AccountPrincipal(account);
+        if (consumer) work.queue.grantSendMessages(principal);
+        else work.queue.grantConsumeMessages(principal);
+      }
+      new CfnOutput(this, `${queueDecl.name}QueueUrl`, {
+        description: consumer
+          ? `URL of ${queueDecl.name}: the outside party sends its messages here`
+          : `URL of ${queueDecl.name}: the outside party reads its events here`,
+        value: work.queue.queueUrl,
+      }).overrideLogicalId(`${pascalCase(queueDecl.name)}QueueUrl`);
+    }
+  }
+
+  private environmentOf(fn: FunctionDecl): Record<string, string> {
+    const { shared } = this.props;
+    const env: Record<string, string> = {};
+    for (const table of fn.tables) env[tableEnvVar(table)] = this.tableOf(table).tableName;
+    if (fn.publishes) env[EVENTS_TOPIC_ENV] = shared.eventsTopic.topicArn;
+    if (fn.bucket) env[bucketEnvVar(this.bucketName())] = this.bucketOf(this.bucketName()).bucketName;
+    if (fn.http?.length) Object.assign(env, shared.directory.verifierEnvironment());
     return env;
   }
 
@@ -201,12 +209,12 @@ export class ServiceConstruct extends Construct {
    * Exactly what the declaration says, nothing more: the declared tables and their declared
    * indexes (no `index/*`), publishing on the topic, the service's bucket.
    */
-  private grant(created: ServiceFunction, props: ServiceConstructProps): void {
+  private grant(created: ServiceFunction): void {
     const { decl: fn, fn: lambda } = created;
-    const { shared } = props;
+    const { shared, administersDirectory } = this.props;
     for (const name of fn.tables) {
-      const table = this.tableOf(name, shared);
-      const decl = props.decl.tables.find((t) => t.name === name) as TableDecl;
+      const table = this.tableOf(name);
+      const decl = this.props.decl.tables.find((t) => t.name === name) as TableDecl;
       Grant.addToPrincipal({
         grantee: lambda,
         actions: TABLE_DATA_ACTIONS,
@@ -225,19 +233,20 @@ export class ServiceConstruct extends Construct {
       });
       shared.key.grant(lambda, 'kms:Decrypt', 'kms:GenerateDataKey');
     }
-    if (props.administersDirectory) {
+    if (administersDirectory) {
       for (const [name, value] of Object.entries(shared.directory.grantAdministration(lambda))) {
         lambda.addEnvironment(name, value);
       }
     }
     if (fn.bucket) {
-      const access = shared.bucketAccess.get(this.bucketName(props.decl));
-      if (!access) throw new Error(`no access policy for the bucket of ${props.decl.name}`);
+      const access = shared.bucketAccess.get(this.bucketName());
+      if (!access) throw new Error(`no access policy for the bucket of ${this.props.decl.name}`);
       lambda.role?.addManagedPolicy(access);
     }
   }
 
-  private bucketName(decl: ServiceDecl): string {
+  private bucketName(): string {
+    const { decl } = this.props;
     if (!decl.bucket)
       throw new Error(`${decl.name}: a function needs the bucket, but the service declares none`);
     return decl.bucket;
@@ -249,14 +258,14 @@ export class ServiceConstruct extends Construct {
     return fn;
   }
 
-  private tableOf(name: string, shared: SharedResources): ITable {
-    const table = shared.tables.get(name);
+  private tableOf(name: string): ITable {
+    const table = this.props.shared.tables.get(name);
     if (!table) throw new Error(`table "${name}" is not in the stateful stack`);
     return table;
   }
 
-  private bucketOf(name: string, shared: SharedResources): IBucket {
-    const bucket = shared.buckets.get(name);
+  private bucketOf(name: string): IBucket {
+    const bucket = this.props.shared.buckets.get(name);
     if (!bucket) throw new Error(`bucket "${name}" is not in the stateful stack`);
     return bucket;
   }
