@@ -73,7 +73,7 @@ describe('the local runtime', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     const doc = await (await fetch(`${runtime.url}/api/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
-    const missing = await fetch(`${runtime.url}/api/v1/nothing-here`);
+    const missing = await fetch(`${runtime.url}/api/nothing-here`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toBe('application/problem+json');
   });
