@@ -66,7 +66,7 @@ describe('a flash sale: 300 orders of 1 unit for 100 in stock, at once', () => {
     await sendAll(orderIds.map((id) => placed(id, [{ sku, quantity: 1 }])));
 
     // Waiting on the platform's feed (in memory) keeps the emulators free for the work itself.
-    await eventually(async () => decided(['OrderReserved', 'OrderRejected']) === 300, 45_000);
+    await eventually(async () => decided(['OrderReserved', 'OrderRejected']) === 300, 100_000);
     const reserved = await idsWith('RESERVED');
     expect(reserved).toHaveLength(100);
     expect(await idsWith('REJECTED')).toHaveLength(200);
@@ -77,10 +77,10 @@ describe('a flash sale: 300 orders of 1 unit for 100 in stock, at once', () => {
       ...reserved.slice(50).map((id) => cancelled(id)),
     ]);
 
-    await eventually(async () => decided(['OrderCompleted', 'OrderReleased']) === 100, 30_000);
+    await eventually(async () => decided(['OrderCompleted', 'OrderReleased']) === 100, 60_000);
     expect(await idsWith('FULFILLED')).toHaveLength(50);
     expect(await idsWith('CANCELLED')).toHaveLength(50);
     expect(await totalsOf(sku)).toMatchObject({ onHand: 50, reserved: 0, available: 50 });
     expect(await ledgerConsistent(sku)).toBe(true);
-  });
+  }, 180_000); // ~50 s alone on this 2-core machine; more when other suites share it
 });
