@@ -7,7 +7,7 @@ import { endpointEnv } from '../../local/emulators.ts';
 import { type Provisioned, provision } from '../../local/provision.ts';
 
 /** Points this test file's process at the shared emulators. */
-export function useEmulators(): void {
+export function pointAtEmulators(): void {
   Object.assign(
     process.env,
     endpointEnv({ dynamoEndpoint: inject('dynamoEndpoint'), awsEndpoint: inject('awsEndpoint') }),
@@ -19,7 +19,7 @@ export function useEmulators(): void {
  * and exports their names into process.env, as Lambda would see them.
  */
 export async function provisionFor(services: readonly ServiceDecl[]): Promise<Provisioned> {
-  useEmulators();
+  pointAtEmulators();
   Object.assign(process.env, await localAuthEnv());
   const prefix = `t${ulid().slice(-8).toLowerCase()}`;
   const provisioned = await provision(prefix, services);
