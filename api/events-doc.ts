@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { EventDefinition } from '../lib/events.ts';
 import { catalogEvents } from '../services/catalog/contract.ts';
 import { services } from '../services/index.ts';
+import { orderEvents } from '../services/orders/contract.ts';
 import { stockEvents } from '../services/stock/contract.ts';
 
 /**
@@ -15,6 +16,7 @@ import { stockEvents } from '../services/stock/contract.ts';
 const published: { service: string; events: readonly EventDefinition<string, any>[] }[] = [
   { service: 'catalog', events: catalogEvents },
   { service: 'stock', events: stockEvents },
+  { service: 'orders', events: orderEvents },
 ];
 
 export function renderEventsDoc(): string {
@@ -35,7 +37,9 @@ export function renderEventsDoc(): string {
   const consumers = (type: string) =>
     services
       .flatMap((s) =>
-        s.queues.filter((q) => q.subscribesTo?.includes(type)).map((q) => `${s.name} (\`${q.name}\`)`),
+        s.queues
+          .filter((q) => q.subscribesTo?.includes(type))
+          .map((q) => (q.handler ? `${s.name} (\`${q.name}\`)` : `the order platform (\`${q.name}\`)`)),
       )
       .join(', ') || '—';
   for (const { service, events } of published) {
