@@ -13,28 +13,44 @@ export const API_INFO = {
   title: 'Azura Inventory API',
   version: '1.0.0',
   description:
-    'Products, stock levels, the movement ledger, and operations on stock. Errors are RFC 9457 ' +
+    'Products, stock levels, the movement ledger, operations on stock, orders, sign-in and users. ' +
+    'Every /api/v1 route but sign-in needs `Authorization: Bearer <token>`. Errors are RFC 9457 ' +
     '`application/problem+json` with an `errors` list naming each invalid field. Every POST honours ' +
     'an `Idempotency-Key` header: the same key returns the first result and changes nothing.',
 };
 
+/** Every service's routes on one app: the local server (in AWS, API Gateway routes by prefix). */
 export function composeApi(apps: readonly OpenAPIHono<ApiEnv>[]): OpenAPIHono<ApiEnv> {
   const root = new OpenAPIHono<ApiEnv>();
   for (const app of apps) root.route('/', app);
   root.notFound((c) => problem(c, 404, 'Not found', `No route for ${c.req.method} ${c.req.path}`));
   root.onError((error, c) => mapError(error, c));
-  root.doc31('/api/openapi.json', { openapi: '3.1.0', info: API_INFO, servers: [{ url: '/' }] });
-  root.get('/api/docs', (c) => c.html(DOCS_PAGE));
-  root.get('/api/docs/assets/:file{[a-z0-9-]+\\.(js|css)}', async (c) => {
+  return root;
+}
+
+/**
+ * The API's documentation: the OpenAPI 3.1 document generated from every service's routes, and
+ * Swagger UI to read it. Served by its own small function in AWS (`docs` in api/service.ts).
+ */
+export function createDocsApi(serviceApps: readonly OpenAPIHono<ApiEnv>[]): OpenAPIHono<ApiEnv> {
+  const document = composeApi(serviceApps).getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: API_INFO,
+    servers: [{ url: '/' }],
+  });
+  const docs = new OpenAPIHono<ApiEnv>();
+  docs.get('/api/openapi.json', (c) => c.json(document));
+  docs.get('/api/docs', (c) => c.html(DOCS_PAGE));
+  docs.get('/api/docs/assets/:file{[a-z0-9-]+\\.(js|css)}', async (c) => {
     const file = c.req.param('file');
-    if (!SWAGGER_ASSETS.has(file)) return c.notFound();
+    if (!SWAGGER_ASSETS.has(file)) return problem(c, 404, 'Not found', `No asset ${file}`);
     const body = await readFile(join(swaggerDir(), file));
     return c.body(body, 200, {
       'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript',
       'cache-control': 'public, max-age=86400',
     });
   });
-  return root;
+  return docs;
 }
 
 const SWAGGER_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']);

@@ -59,6 +59,8 @@ export interface FunctionDecl {
   http?: string[];
   /** Needs the S3 bucket of this service. */
   bucket?: boolean;
+  /** Packages installed beside the bundle instead of bundled (they read their own files at run time). */
+  bundleNodeModules?: string[];
 }
 
 /** An SQS queue feeding one function, with its dead-letter queue. */

@@ -1,3 +1,4 @@
+import { docsService } from '../api/service.ts';
 import type { ServiceDecl } from '../lib/topology.ts';
 import { catalogService } from './catalog/service.ts';
 import { identityService } from './identity/service.ts';
@@ -10,4 +11,5 @@ export const services: readonly ServiceDecl[] = [
   catalogService,
   stockService,
   ordersService,
+  docsService,
 ];

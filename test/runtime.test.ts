@@ -2,6 +2,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docsService } from '../api/service.ts';
 import { dynamo, sns, sqs } from '../lib/aws.ts';
 import type { Runtime } from '../local/runtime.ts';
 import { received } from './fixtures/probe/handlers.ts';
@@ -16,7 +17,7 @@ import { startTestRuntime } from './support/runtime.ts';
 describe('the local runtime', () => {
   let runtime: Runtime;
   beforeAll(async () => {
-    runtime = await startTestRuntime([probeService]);
+    runtime = await startTestRuntime([probeService, docsService]);
   });
   afterAll(async () => {
     await runtime?.stop();

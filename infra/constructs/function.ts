@@ -88,6 +88,7 @@ export class ServiceFunction extends Construct {
         sourcesContent: false,
         mainFields: ['module', 'main'],
         externalModules: ['@aws-sdk/*'],
+        ...(decl.bundleNodeModules ? { nodeModules: decl.bundleNodeModules } : {}),
         // Bundled CommonJS dependencies may call require(): give ESM output one.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
