@@ -33,11 +33,19 @@ export function composeApi(apps: readonly OpenAPIHono<ApiEnv>[]): OpenAPIHono<Ap
  * Swagger UI to read it. Served by its own small function in AWS (`docs` in api/service.ts).
  */
 export function createDocsApi(serviceApps: readonly OpenAPIHono<ApiEnv>[]): OpenAPIHono<ApiEnv> {
-  const document = composeApi(serviceApps).getOpenAPI31Document({
+  const generated = composeApi(serviceApps).getOpenAPI31Document({
     openapi: '3.1.0',
     info: API_INFO,
     servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
   });
+  const document = {
+    ...generated,
+    components: {
+      ...generated.components,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+  };
   const docs = new OpenAPIHono<ApiEnv>();
   docs.get('/api/openapi.json', (c) => c.json(document));
   docs.get('/api/docs', (c) => c.html(DOCS_PAGE));
