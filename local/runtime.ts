@@ -45,6 +45,9 @@ export interface RuntimeOptions {
   schedules?: boolean;
   /** Parallel pollers per queue (Lambda would scale out; 2 keeps a laptop responsive). */
   queueConcurrency?: number;
+  /** Port of the local Step Functions endpoint; 0 (default) picks a free one. A restarted runtime in the
+   * same process must reuse its predecessor's, since the SDK client keeps the endpoint it first read. */
+  stepFunctionsPort?: number;
   /** Serve the built dashboard (`web/dist`) at `/`, as S3 + CloudFront do in AWS. */
   webDir?: string;
   /** Extra routes mounted after the services' APIs. */
@@ -105,6 +108,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       prefix: provisioned.prefix,
       handlerOf: (service, id) => handlerOf(service, id),
       retryDelayMs: options.fastRetry ? 10 : undefined,
+      port: options.stepFunctionsPort,
       onError,
     });
     stops.push(stepFunctions.stop);
@@ -211,6 +215,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await closed;
     };
     runtime.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // --- Re-drive (issue 3): the local engine keeps executions in memory, so after a restart the
+    // orders not in a final state have no saga running; start them again (idempotent steps).
+    // Locally only: in AWS executions survive restarts and deployments.
+    if (services.some((s) => s.name === 'orders')) {
+      const { redriveOpenOrders } = await import('../services/orders/redrive.ts');
+      await redriveOpenOrders().catch((error) => onError(error, 'orders re-drive'));
+    }
+    // --- end re-drive ---
     return runtime;
   } catch (error) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

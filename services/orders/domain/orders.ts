@@ -306,6 +306,29 @@ export class Orders {
     return { items: page.items.map(summaryOf), nextCursor: page.nextCursor };
   }
 
+  /**
+   * Starts the saga again of every order not in a final state (PENDING or RESERVED), with the
+   * same input its placement used. Every step is idempotent: Reserve returns the reservation
+   * already held, MarkReserved repeats nothing, AwaitOutcome parks the new token or resumes at
+   * once with an outcome recorded meanwhile. An execution that still exists counts as started.
+   * For a runtime whose executions do not survive a restart (the local one); returns how many.
+   */
+  async redriveOpenOrders(): Promise<number> {
+    let started = 0;
+    for (const status of ['PENDING', 'RESERVED'] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.list({ status, limit: 100, ...(cursor ? { cursor } : {}) });
+        const open = page.items.filter((order) => order.placed && order.status === status);
+        await Promise.all(open.map((order) => this.saga.start(sagaInputOf(order))));
+        started += open.length;
+        if (open.length) this.log('sagas re-driven', { status, orders: open.length });
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    }
+    return started;
+  }
+
   // ---------------------------------------------------------------- internals
 
   private transition(
