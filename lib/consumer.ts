@@ -11,6 +11,14 @@ type HandlerMap<E extends AnyEvent> = {
   [T in E['type']]: (event: z.infer<Extract<E, { type: T }>['envelope']>) => Promise<void>;
 };
 
+function jsonBodyOf(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new ValidationError([{ field: 'body', message: 'not JSON' }]);
+  }
+}
+
 /**
  * An SQS consumer of domain events (raw SNS delivery: the body is the envelope). Each record is
  * parsed against the envelope of its type and dispatched; a record that fails (bad JSON, unknown
@@ -27,12 +35,7 @@ export function eventConsumer<E extends AnyEvent>(
   const byType = new Map(definitions.map((d) => [d.type, d]));
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      throw new ValidationError([{ field: 'body', message: 'not JSON' }]);
-    }
+    const body = jsonBodyOf(record);
     const type = (body as { type?: unknown })?.type;
     const definition = typeof type === 'string' ? byType.get(type) : undefined;
     if (!definition)
@@ -58,13 +61,7 @@ export function messageConsumer<S extends z.ZodType>(
   const { logger } = observability(service);
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      throw new ValidationError([{ field: 'body', message: 'not JSON' }]);
-    }
-    const parsed = schema.safeParse(body);
+    const parsed = schema.safeParse(jsonBodyOf(record));
     if (!parsed.success) {
       const error = ValidationError.fromZod(parsed.error);
       logger.warn('rejected message', { messageId: record.messageId, errors: error.errors });

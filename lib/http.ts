@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ulid } from 'ulid';
+import type { z } from 'zod';
 import { authorize } from './auth.ts';
 import { AppError, type FieldError, ValidationError } from './errors.ts';
 import { observability } from './observability.ts';
@@ -90,3 +91,16 @@ export const problemResponses = {
   409: problemResponse,
   422: problemResponse,
 } as const;
+
+/** A required JSON request body for a route definition (OpenAPI). */
+export const jsonBody = <S extends z.ZodType>(schema: S, description: string) => ({
+  required: true,
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A JSON response for a route definition (OpenAPI). */
+export const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

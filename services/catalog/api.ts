@@ -2,7 +2,15 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { requireEnv } from '../../lib/aws.ts';
-import { type ApiEnv, actorOf, createApi, idempotencyKey, problemResponses } from '../../lib/http.ts';
+import {
+  type ApiEnv,
+  actorOf,
+  createApi,
+  idempotencyKey,
+  jsonBody,
+  jsonResponse,
+  problemResponses,
+} from '../../lib/http.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import {
   confirmImageSchema,
@@ -37,15 +45,6 @@ const imageParams = z.object({
     .string()
     .regex(/^[0-9A-Z]{26}\.(png|jpg|webp)$/, 'imageId: the last segment of an image key')
     .meta({ example: '01JD7S3Y2ZK8Q9W4V6B1N3M5P7.png' }),
-});
-const jsonBody = <S extends z.ZodType>(schema: S, description: string) => ({
-  required: true,
-  description,
-  content: { 'application/json': { schema } },
-});
-const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
 });
 
 const createProductRoute = createRoute({

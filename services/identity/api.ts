@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { type ApiEnv, createApi, problemResponses } from '../../lib/http.ts';
+import { type ApiEnv, createApi, jsonBody, jsonResponse, problemResponses } from '../../lib/http.ts';
 import { CognitoUserDirectory } from './cognito.ts';
 import {
   loginBodySchema,
@@ -13,10 +13,6 @@ import { type UserDirectory, Users } from './domain/users.ts';
 import { LocalUserDirectory } from './store.ts';
 
 const TAG = 'Identity';
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const loginRoute = createRoute({
   method: 'post',
@@ -26,8 +22,8 @@ const loginRoute = createRoute({
   description:
     'Returns a bearer token (a Cognito ID token in AWS; a locally signed one with the same claims locally).',
   security: [],
-  request: { body: { required: true, content: { 'application/json': { schema: loginBodySchema } } } },
-  responses: { 200: json(loginResultSchema, 'Signed in'), ...problemResponses },
+  request: { body: jsonBody(loginBodySchema, 'Email and password') },
+  responses: { 200: jsonResponse(loginResultSchema, 'Signed in'), ...problemResponses },
 });
 
 const meRoute = createRoute({
@@ -35,7 +31,7 @@ const meRoute = createRoute({
   path: '/api/v1/auth/me',
   tags: [TAG],
   summary: 'The signed-in user',
-  responses: { 200: json(userSchema, 'You'), ...problemResponses },
+  responses: { 200: jsonResponse(userSchema, 'You'), ...problemResponses },
 });
 
 const listUsersRoute = createRoute({
@@ -43,7 +39,7 @@ const listUsersRoute = createRoute({
   path: '/api/v1/users',
   tags: [TAG],
   summary: 'List users and their roles (admin)',
-  responses: { 200: json(userPageSchema, 'Users'), ...problemResponses },
+  responses: { 200: jsonResponse(userPageSchema, 'Users'), ...problemResponses },
 });
 
 const setRolesRoute = createRoute({
@@ -54,9 +50,9 @@ const setRolesRoute = createRoute({
   description: 'Takes effect at the user’s next sign-in. An admin cannot remove their own admin role.',
   request: {
     params: z.object({ id: z.string().min(1).max(254) }),
-    body: { required: true, content: { 'application/json': { schema: setRolesBodySchema } } },
+    body: jsonBody(setRolesBodySchema, 'The roles the user will have'),
   },
-  responses: { 200: json(userSchema, 'The user with the new roles'), ...problemResponses },
+  responses: { 200: jsonResponse(userSchema, 'The user with the new roles'), ...problemResponses },
 });
 
 /** Cognito when the stack configured a user pool, the local user store otherwise. */

@@ -1,17 +1,12 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { type ApiEnv, createApi, problemResponses } from '../../lib/http.ts';
+import { type ApiEnv, createApi, jsonResponse, problemResponses } from '../../lib/http.ts';
 import { listOrdersQuerySchema, orderDetailSchema, orderIdSchema, orderPageSchema } from './contract.ts';
 import type { Orders } from './domain/orders.ts';
 import { defaultOrders } from './wiring.ts';
 
 const TAG = 'Orders';
 const BASE = '/api/v1/orders';
-
-const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const listOrdersRoute = createRoute({
   method: 'get',

@@ -1,7 +1,15 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { type ApiEnv, actorOf, createApi, idempotencyKey, problemResponses } from '../../lib/http.ts';
+import {
+  type ApiEnv,
+  actorOf,
+  createApi,
+  idempotencyKey,
+  jsonBody,
+  jsonResponse,
+  problemResponses,
+} from '../../lib/http.ts';
 import { skuSchema } from '../catalog/contract.ts';
 import {
   adjustmentBodySchema,
@@ -39,16 +47,6 @@ const movementsQuery = z
   })
   .meta({ id: 'MovementsQuery' });
 const locationListSchema = z.object({ items: z.array(locationSchema) }).meta({ id: 'LocationList' });
-
-const jsonBody = <S extends z.ZodType>(schema: S, description: string) => ({
-  required: true,
-  description,
-  content: { 'application/json': { schema } },
-});
-const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const getStockRoute = createRoute({
   method: 'get',
