@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'cdk.out/**', 'web/**', '.data/**'],
+    exclude: ['node_modules/**', 'cdk.out/**', 'web/**', '.data/**', 'test/e2e/**'],
     globalSetup: ['test/support/global-setup.ts'],
     // Each test file runs in its own process, so each may point process.env at its own resources.
     pool: 'forks',

@@ -164,9 +164,7 @@ function UserMenu() {
         title={`Account: ${user.name || user.email}`}
         onClick={() => setOpen((o) => !o)}
       >
-        <span className="avatar" aria-hidden="true">
-          {initials}
-        </span>
+        <span className="avatar" aria-hidden="true" data-initials={initials} />
         <span className="user-name">{user.name || user.email}</span>
       </button>
       {open ? (
