@@ -49,14 +49,17 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 const meter = new Meter();
 let errors = 0;
+const errorKinds = new Map<string, number>();
 const runtime = await startRuntime({
   services: meteredServices([stockService, ordersService], meter),
   prefix: `bench${ulid().slice(-6).toLowerCase()}`,
   port: 0,
   fastRetry: true,
   queueConcurrency: pollers,
-  onError: () => {
+  onError: (error, where) => {
     errors++;
+    const kind = `${where}: ${(error instanceof Error ? error.message : String(error)).slice(0, 100)}`;
+    errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
   },
 });
 
@@ -289,7 +292,9 @@ try {
   console.log(
     `| after fulfilling the ${reservedIds.length} reserved: onHand / reserved | ${after.onHand} / ${after.reserved} |`,
   );
-  console.log(`| handler errors reported by the runtime (retried) | ${errors} |`);
+  console.log(`| errors reported by the runtime (listed below) | ${errors} |`);
+
+  for (const [kind, n] of errorKinds) console.log(`- ${n}× ${kind}`);
 
   for (const w of windows) printCosts(w.name, costOf(w.ops, w.transitions, w.orders));
 
