@@ -214,6 +214,8 @@ export interface Summary {
   totalAvailable: number;
   recentOrders: OrderSummary[];
   movementTrend: { date: string; inbound: number; outbound: number }[];
+  /** Set when the figures were worked out in the browser: there is no trend without the reporting service. */
+  trendUnavailable?: boolean;
 }
 
 export interface HistoryPoint {

@@ -92,12 +92,14 @@ export function BarChart({
   title,
   data,
   series,
+  emptyText = 'No movements yet.',
 }: {
   title: string;
   data: { date: string; [key: string]: number | string }[];
   series: { key: string; label: string; className: string }[];
+  emptyText?: string;
 }) {
-  if (data.length === 0) return <p className="muted">No movements yet.</p>;
+  if (data.length === 0) return <p className="muted">{emptyText}</p>;
   const value = (row: (typeof data)[number], key: string) => Number(row[key] ?? 0);
   const max = niceMax(Math.max(...data.flatMap((row) => series.map((s) => value(row, s.key)))));
   const innerW = W - PAD.left - PAD.right;

@@ -3,6 +3,10 @@ import { orders, products, reports } from '../api/endpoints.ts';
 import type { OrderSummary, Product, Summary } from '../api/types.ts';
 import { stockStatus } from './format.ts';
 
+/** What the trend charts say while the reporting service (the SQL read model) is not there. */
+export const TREND_UNAVAILABLE =
+  'The 30-day trend comes with the reporting service, which is not available yet.';
+
 /**
  * The dashboard's figures from the products and their stock totals, for when the reporting
  * service is not there: no movement trend then (it needs the ledger of every SKU).
@@ -31,6 +35,7 @@ export function summarize(items: Product[], recentOrders: OrderSummary[]): Summa
     totalAvailable: available,
     recentOrders: recentOrders.slice(0, 10),
     movementTrend: [],
+    trendUnavailable: true,
   };
 }
 

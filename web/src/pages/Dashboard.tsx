@@ -4,7 +4,7 @@ import { BarChart, SplitBar, TREND_SERIES } from '../components/Charts.tsx';
 import { LoadError, Loading, PageHeader, Stat } from '../components/ui.tsx';
 import { formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { dashboardSummary } from '../lib/summary.ts';
+import { dashboardSummary, TREND_UNAVAILABLE } from '../lib/summary.ts';
 import { OrdersTable } from './Orders.tsx';
 
 export default function Dashboard() {
@@ -57,6 +57,7 @@ export default function Dashboard() {
                 title="Units in and out per day"
                 data={summary.data.movementTrend}
                 series={TREND_SERIES}
+                emptyText={summary.data.trendUnavailable ? TREND_UNAVAILABLE : undefined}
               />
             </section>
             <section className="card" aria-labelledby="split-title">

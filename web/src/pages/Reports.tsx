@@ -7,7 +7,7 @@ import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, PageHeader, Stat } from '../components/ui.tsx';
 import { formatMoney, formatNumber, STOCK_STATUS_LABEL, stockStatus, toMajor } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { dashboardSummary } from '../lib/summary.ts';
+import { dashboardSummary, TREND_UNAVAILABLE } from '../lib/summary.ts';
 
 /** RFC 4180 CSV of the inventory table, built in the browser. */
 export function inventoryCsv(items: Product[]): string {
@@ -115,11 +115,18 @@ export default function Reports() {
           </section>
           <section className="card" aria-labelledby="movements-title">
             <h2 id="movements-title">Movements, last 30 days</h2>
-            <BarChart title="Units in and out per day" data={s.movementTrend} series={TREND_SERIES} />
-            <p className="muted">
-              In: {formatNumber(s.movementTrend.reduce((n, d) => n + d.inbound, 0))} units · Out:{' '}
-              {formatNumber(s.movementTrend.reduce((n, d) => n + d.outbound, 0))} units
-            </p>
+            <BarChart
+              title="Units in and out per day"
+              data={s.movementTrend}
+              series={TREND_SERIES}
+              emptyText={s.trendUnavailable ? TREND_UNAVAILABLE : undefined}
+            />
+            {s.trendUnavailable ? null : (
+              <p className="muted">
+                In: {formatNumber(s.movementTrend.reduce((n, d) => n + d.inbound, 0))} units · Out:{' '}
+                {formatNumber(s.movementTrend.reduce((n, d) => n + d.outbound, 0))} units
+              </p>
+            )}
           </section>
         </>
       ) : null}
