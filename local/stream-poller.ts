@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -101,9 +102,20 @@ export function pollStream(
     let iterator = await iteratorFor(shardId);
     let attempts = 0;
     while (running && iterator) {
-      const out = await dynamoStreams().send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
-      );
+      let out: GetRecordsCommandOutput;
+      try {
+        out = await dynamoStreams().send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
+        );
+      } catch (error) {
+        // An iterator that expired or points at records DynamoDB Local no longer has: start again
+        // from the checkpoint (or the oldest record there is); nothing after it is skipped.
+        const name = (error as Error).name;
+        if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') throw error;
+        await sleep(idleMs);
+        iterator = await iteratorFor(shardId);
+        continue;
+      }
       const records = out.Records ?? [];
       if (!records.length) {
         iterator = out.NextShardIterator;
