@@ -151,7 +151,9 @@ describe('catalog events: the outbox', () => {
       received.push(...(Messages ?? []).map((m) => JSON.parse(m.Body!) as Envelope));
       return received.length >= 3;
     });
-    expect(received.map((e) => [e.type, (e.data as { version: number }).version])).toEqual([
+    // SQS does not keep order (consumers rely on `version`, not arrival): compare by version.
+    const byVersion = received.map((e) => [e.type, (e.data as { version: number }).version] as const);
+    expect(byVersion.sort((a, b) => a[1] - b[1])).toEqual([
       ['ProductCreated', 1],
       ['ProductUpdated', 2],
       ['ProductDeleted', 3],
