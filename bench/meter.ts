@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -208,6 +208,7 @@ export function meteredServices(services: readonly ServiceDecl[], meter: Meter):
   globalThis.__azuraBenchMeter = meter;
   const dir = join(tmpdir(), `azura-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const meterUrl = pathToFileURL(join(ROOT, 'bench', 'meter.ts')).href;
   return services.map((service) => ({
     ...service,
