@@ -105,6 +105,7 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
     description: 'Azura Inventory: the HTTP API',
     prefix,
     routes: servicesStack.routes,
+    userPool: stateful.directory.userPool,
   });
   const web = new WebStack(app, `${prefix}-web`, {
     ...common,

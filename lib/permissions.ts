@@ -28,6 +28,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'DELETE /api/v1/products/{sku}': managers,
   'POST /api/v1/products/{sku}/images': managers,
   'POST /api/v1/products/{sku}/images/confirm': managers,
+  'GET /api/v1/products/{sku}/images/{imageId}': everyone,
   // stock
   'GET /api/v1/stock/{sku}': everyone,
   'GET /api/v1/stock/{sku}/movements': everyone,
@@ -44,14 +45,11 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
 };
 
 /**
- * Routes anyone may call: sign-in, and the product image redirect (an `<img>` cannot send a
- * token; it only redirects to a 5-minute URL of an image whose id cannot be guessed).
- * Everything outside /api/v1 is public too: health, API docs, the dashboard's files.
+ * Routes anyone may call: sign-in. (API Gateway guards the rest of /api/v1 with the Cognito
+ * authorizer; a public route must have a fixed path to bypass it.) Everything outside /api/v1
+ * is public too: health, API docs, the dashboard's files.
  */
-export const PUBLIC_ROUTES: readonly string[] = [
-  'POST /api/v1/auth/login',
-  'GET /api/v1/products/{sku}/images/{imageId}',
-];
+export const PUBLIC_ROUTES: readonly string[] = ['POST /api/v1/auth/login'];
 
 const compile = (route: string) => {
   const [method, template] = route.split(' ') as [string, string];

@@ -13,7 +13,7 @@ import {
 } from '../infra/testing.ts';
 import { impliedResources, ROLE_TAG } from '../infra/topology.ts';
 import { AUTH_ENV } from '../lib/auth.ts';
-import { ROLES } from '../lib/permissions.ts';
+import { PUBLIC_ROUTES, ROLES } from '../lib/permissions.ts';
 import { dlqName, type FunctionDecl, stateMachineEnvVar } from '../lib/topology.ts';
 import { services } from '../services/index.ts';
 
@@ -378,6 +378,32 @@ describe('the API stack', () => {
           expect(crossStackTargets(integration.Uri, stateless)).toEqual([fnId]);
         }
       }
+    }
+  });
+
+  it('checks the Cognito ID token at the gateway on every /api/v1 route but the public sign-in', () => {
+    const [[authorizerId, authorizer]] = resourcesOf(api, 'AWS::ApiGateway::Authorizer') as [
+      [string, CfnResource],
+    ];
+    expect(props(authorizer).Type).toBe('COGNITO_USER_POOLS');
+    for (const { fn } of functions) {
+      for (const prefix of fn.http ?? []) {
+        for (const path of [prefix, `${prefix}/{proxy+}`]) {
+          const [[, method]] = methodsAt(path) as [[string, CfnResource]];
+          if (prefix.startsWith('/api/v1/')) {
+            expect(props(method).AuthorizationType, path).toBe('COGNITO_USER_POOLS');
+            expect(localTarget(props(method).AuthorizerId), path).toBe(authorizerId);
+          } else {
+            expect(props(method).AuthorizationType ?? 'NONE', path).toBe('NONE');
+          }
+        }
+      }
+    }
+    for (const route of PUBLIC_ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      const methods = methodsAt(path).filter(([, m]) => props(m).HttpMethod === method);
+      expect(methods, route).toHaveLength(1);
+      expect(props(methods[0]![1]).AuthorizationType ?? 'NONE', route).toBe('NONE');
     }
   });
 

@@ -1,7 +1,8 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
+  CognitoUserPoolsAuthorizer,
   EndpointType,
   type IAuthorizer,
   LambdaIntegration,
@@ -12,19 +13,21 @@ import {
   PassthroughBehavior,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { PUBLIC_ROUTES } from '../../lib/permissions.ts';
 import type { HttpRoute } from '../constructs/service.ts';
 
 export interface ApiStackProps extends StackProps {
   prefix: string;
   routes: HttpRoute[];
   /**
-   * Optionally also guards every service route at the gateway (not `/api/health`). Without it,
-   * each function verifies the caller's Cognito ID token itself (lib/auth.ts), which also lets
-   * the sign-in route stay public.
+   * The Cognito user pool whose ID tokens the gateway checks on every /api/v1 route but the
+   * public ones (lib/permissions.ts `PUBLIC_ROUTES`), before any function runs. The functions
+   * verify the token again and check the route's roles (lib/auth.ts): defence in depth.
    */
-  authorizer?: IAuthorizer;
+  userPool?: IUserPool;
   throttling?: { rateLimit: number; burstLimit: number };
 }
 
@@ -79,7 +82,17 @@ export class ApiStack extends Stack {
     });
 
     this.addHealthRoute();
-    for (const route of props.routes) this.addProxyRoute(route, props.authorizer);
+    const authorizer = props.userPool
+      ? new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+          cognitoUserPools: [props.userPool],
+          identitySource: 'method.request.header.Authorization',
+          resultsCacheTtl: Duration.minutes(5),
+        })
+      : undefined;
+    for (const route of props.routes) {
+      this.addProxyRoute(route, route.prefix.startsWith('/api/v1/') ? authorizer : undefined);
+    }
+    if (authorizer) this.addPublicRoutes(props.routes);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API (append /api/v1/...)',
@@ -100,9 +113,32 @@ export class ApiStack extends Stack {
       for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
         Validations.of(resource).acknowledge({
           id,
-          reason:
-            'Each function verifies the Cognito ID token itself (lib/auth.ts, aws-jwt-verify) and checks ' +
-            'the route against the role table; a gateway authorizer would also block the public sign-in.',
+          reason: route.prefix.startsWith('/api/v1/')
+            ? 'Each function verifies the Cognito ID token itself (lib/auth.ts, aws-jwt-verify) and checks ' +
+              'the route against the role table.'
+            : 'Public by design: the API documentation, generated from the route definitions.',
+        });
+      }
+    }
+  }
+
+  /**
+   * The public routes under a guarded prefix (sign-in) get a resource of their own, without the
+   * authorizer: API Gateway prefers it to the prefix's `{proxy+}`.
+   */
+  private addPublicRoutes(routes: HttpRoute[]): void {
+    for (const entry of PUBLIC_ROUTES) {
+      const [method, path] = entry.split(' ') as [string, string];
+      if (path.includes('{'))
+        throw new Error(`public route ${entry}: path parameters cannot bypass {proxy+}`);
+      const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
+      if (!route) throw new Error(`public route ${entry} lies under no declared http prefix`);
+      const resource = this.api.root.resourceForPath(path);
+      resource.addMethod(method, new LambdaIntegration(route.function.fn, { proxy: true }));
+      for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+        Validations.of(resource).acknowledge({
+          id,
+          reason: 'Sign-in: public by nature; it answers a token only for a right email and password.',
         });
       }
     }
