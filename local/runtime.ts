@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { composeApi } from '../api/app.ts';
-import { dynamo, sqs } from '../lib/aws.ts';
+import { dynamo, s3, sfn, sns, sqs } from '../lib/aws.ts';
 import type { ApiEnv } from '../lib/http.ts';
 import type { FunctionDecl, ServiceDecl } from '../lib/topology.ts';
 import { identityService } from '../services/identity/service.ts';
@@ -175,6 +178,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await Promise.all([
         check('dynamodb', () => dynamo().send(new ListTablesCommand({ Limit: 1 }))),
         check('sqs', () => sqs().send(new ListQueuesCommand({ MaxResults: 1 }))),
+        check('sns', () => sns().send(new ListTopicsCommand({}))),
+        check('s3', () => s3().send(new ListBucketsCommand({}))),
+        ...(process.env.AWS_ENDPOINT_URL_SFN
+          ? [check('stepfunctions', () => sfn().send(new ListStateMachinesCommand({ maxResults: 1 })))]
+          : []),
       ]);
       return { ok: Object.values(components).every((v) => v === 'ok'), components };
     };

@@ -71,7 +71,10 @@ describe('the local runtime', () => {
     const probe = await fetch(`${runtime.url}/api/v1/probe`);
     expect(probe.status).toBe(401);
     const health = await fetch(`${runtime.url}/api/health`);
-    expect(await health.json()).toMatchObject({ status: 'ok' });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      components: { dynamodb: 'ok', sqs: 'ok', sns: 'ok', s3: 'ok' },
+    });
     const doc = await (await fetch(`${runtime.url}/api/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
     const missing = await fetch(`${runtime.url}/api/nothing-here`);
