@@ -8,7 +8,7 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { composeApi } from '../api/app.ts';
@@ -212,17 +212,32 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     options.extendApi?.(app, runtime);
     if (options.webDir) serveDashboard(app, options.webDir);
 
-    const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: '127.0.0.1' });
-    await new Promise<void>((ok, fail) => {
-      server.once('listening', ok);
-      server.once('error', fail);
-    });
-    closeServer = async () => {
-      const closed = new Promise((r) => server.close(r));
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      await closed;
+    // Loopback only, on IPv4 and (where the machine has it) IPv6: browsers resolve `localhost`
+    // to ::1 first, and nothing here should be reachable from another machine.
+    const listen = async (hostname: string, port: number): Promise<ServerType> => {
+      const server = createAdaptorServer({ fetch: app.fetch });
+      await new Promise<void>((ok, fail) => {
+        server.once('error', fail);
+        server.listen(port, hostname, ok);
+      });
+      return server;
     };
-    runtime.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const servers = [await listen('127.0.0.1', options.port ?? 3000)];
+    const port = (servers[0]!.address() as AddressInfo).port;
+    await listen('::1', port).then(
+      (server) => servers.push(server),
+      () => undefined, // no IPv6 loopback on this machine
+    );
+    closeServer = async () => {
+      await Promise.all(
+        servers.map((server) => {
+          const closed = new Promise((r) => server.close(r));
+          if ('closeAllConnections' in server) server.closeAllConnections();
+          return closed;
+        }),
+      );
+    };
+    runtime.url = `http://127.0.0.1:${port}`;
 
     // --- Re-drive (issue 3): the local engine keeps executions in memory, so after a restart the
     // orders not in a final state have no saga running; start them again (idempotent steps).
