@@ -59,6 +59,12 @@ export interface FunctionDecl {
   http?: string[];
   /** Needs the S3 bucket of this service. */
   bucket?: boolean;
+  /**
+   * Step Functions workflows this function drives, and how: `start` executions, `read` their
+   * history, `answer` callback tasks (SendTaskSuccess/Failure/Heartbeat). It then learns the state
+   * machine's ARN from `stateMachineEnvVar(workflow)` and gets exactly those rights.
+   */
+  drives?: { workflow: string; can: WorkflowClientRight[] }[];
   /** Packages installed beside the bundle instead of bundled (they read their own files at run time). */
   bundleNodeModules?: string[];
 }
@@ -117,6 +123,8 @@ export interface WorkflowDecl<Task extends string = string> {
   /** Whole-execution timeout. */
   timeoutSeconds?: number;
 }
+
+export type WorkflowClientRight = 'start' | 'read' | 'answer';
 
 export const dlqName = (queue: string): string => `${queue}-dlq`;
 

@@ -323,12 +323,31 @@ describe('the services stack', () => {
         expect(p.StateMachineType).toBe('STANDARD');
         expect(p.TracingConfiguration).toEqual({ Enabled: true });
         expect(p.LoggingConfiguration.Level).toBe('ALL');
-        for (const fn of service.functions as FunctionDecl[]) {
-          const env = props(lambdaOf(service.name, fn.id)[1]).Environment.Variables;
-          expect(env[stateMachineEnvVar(workflow.name)], `${service.name}/${fn.id}`).toBeDefined();
-        }
       }
     }
+  });
+
+  it('gives each function exactly the Step Functions rights it declares it drives with, and no other', () => {
+    const RIGHTS: Record<string, string[]> = {
+      start: ['states:StartExecution'],
+      read: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      answer: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+    };
+    let drivers = 0;
+    for (const { service, fn } of functions as { service: string; fn: FunctionDecl }[]) {
+      const granted = statementsOf(service, fn.id)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('states:'))
+        .sort();
+      const declared = (fn.drives ?? []).flatMap((d) => d.can.flatMap((right) => RIGHTS[right]!)).sort();
+      expect(granted, `${service}/${fn.id}`).toEqual(declared);
+      const env = props(lambdaOf(service, fn.id)[1]).Environment.Variables;
+      for (const { workflow } of fn.drives ?? []) {
+        expect(env[stateMachineEnvVar(workflow)], `${service}/${fn.id}`).toBeDefined();
+      }
+      if (fn.drives?.length) drivers++;
+    }
+    expect(drivers).toBeGreaterThan(0);
   });
 
   it('gives the URL of every external queue as an output', () => {

@@ -7,7 +7,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { stateMachineEnvVar, type WorkflowDecl } from '../../lib/topology.ts';
+import { stateMachineEnvVar, type WorkflowClientRight, type WorkflowDecl } from '../../lib/topology.ts';
 import type { ServiceFunction } from './function.ts';
 
 export interface WorkflowConstructProps {
@@ -92,24 +92,29 @@ export class WorkflowConstruct extends Construct {
     this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 
-  /** Lets a function start executions, read their history, and answer callback tasks. */
-  grantClient(client: ServiceFunction): void {
+  /** Lets a function do what its declaration says with this workflow (`drives` in service.ts). */
+  grantClient(client: ServiceFunction, can: readonly WorkflowClientRight[]): void {
     const lambda = client.fn;
     lambda.addEnvironment(stateMachineEnvVar(this.name), this.stateMachineArn);
-    Grant.addToPrincipal({
-      grantee: lambda,
-      actions: ['states:StartExecution'],
-      resourceArns: [this.stateMachineArn],
-    });
+    if (can.includes('start')) {
+      Grant.addToPrincipal({
+        grantee: lambda,
+        actions: ['states:StartExecution'],
+        resourceArns: [this.stateMachineArn],
+      });
+    }
+    if (can.includes('answer')) {
+      Grant.addToPrincipal({
+        grantee: lambda,
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resourceArns: [this.stateMachineArn],
+      });
+    }
+    if (!can.includes('read')) return;
     Grant.addToPrincipal({
       grantee: lambda,
       actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       resourceArns: [this.executionsArn],
-    });
-    Grant.addToPrincipal({
-      grantee: lambda,
-      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-      resourceArns: [this.stateMachineArn],
     });
     Validations.of(client).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(this.executionsArn))}]`,

@@ -48,8 +48,17 @@ export class ServicesStack extends Stack {
           alarmTopic: props.shared.alarmTopic,
         });
         this.workflows.set(workflow.name, built);
-        // The owning service starts, signals and reads its workflows.
-        for (const fn of this.services.get(decl.name)?.functions.values() ?? []) built.grantClient(fn);
+        // Each function that declares it drives this workflow gets the rights it declares, no more.
+        for (const service of props.services) {
+          for (const fnDecl of service.functions) {
+            const drives = fnDecl.drives?.find((d) => d.workflow === workflow.name);
+            if (drives)
+              built.grantClient(
+                this.functionOf(service.name, fnDecl.id, `${workflow.name} client`),
+                drives.can,
+              );
+          }
+        }
       }
     }
   }

@@ -26,6 +26,7 @@ export const ordersService = {
       description: 'Orders HTTP API: listing, and an order with its history and saga timeline',
       tables: ['orders'],
       http: ['/api/v1/orders'],
+      drives: [{ workflow: orderSaga.name, can: ['read'] }],
     },
     {
       id: 'inbound',
@@ -33,6 +34,7 @@ export const ordersService = {
       description: "The order platform's messages: records orders, starts and signals the order saga",
       tables: ['orders'],
       timeoutSeconds: 20,
+      drives: [{ workflow: orderSaga.name, can: ['start', 'answer'] }],
     },
     {
       id: 'publish-events',
@@ -55,6 +57,7 @@ export const ordersService = {
         'Order saga callback task: parks the task token, or resumes at once if the outcome is known',
       tables: ['orders'],
       timeoutSeconds: 15,
+      drives: [{ workflow: orderSaga.name, can: ['answer'] }],
     },
   ],
   queues: [
