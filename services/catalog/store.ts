@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
-import { ValidationError } from '../../lib/errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import type { Envelope } from '../../lib/events.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
@@ -81,28 +81,19 @@ interface CursorState {
   c: string;
 }
 
-const encodeCursor = (state: CursorState): string => Buffer.from(JSON.stringify(state)).toString('base64url');
-
-function decodeCursor(cursor: string, category: string | undefined): Record<string, string> {
-  const invalid = () => new ValidationError([{ field: 'cursor', message: 'not a cursor of this listing' }]);
-  let state: CursorState;
-  try {
-    state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
+function decodeListCursor(cursor: string, category: string | undefined): Record<string, string> {
   const wanted = category ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
-  const key = state?.k;
-  if (
-    state?.c !== (category ?? '') ||
-    typeof key !== 'object' ||
-    key === null ||
-    Object.keys(key).length !== wanted.length ||
-    !wanted.every((name) => typeof key[name] === 'string')
-  ) {
-    throw invalid();
-  }
-  return key;
+  return decodeCursor(cursor, (value) => {
+    const state = value as CursorState | null;
+    const key = state?.k;
+    const ok =
+      state?.c === (category ?? '') &&
+      typeof key === 'object' &&
+      key !== null &&
+      Object.keys(key).length === wanted.length &&
+      wanted.every((name) => typeof key[name] === 'string');
+    return ok ? key : undefined;
+  });
 }
 
 export class DynamoProductStore implements ProductStore {
@@ -209,7 +200,7 @@ export class DynamoProductStore implements ProductStore {
 
     const items: ProductState[] = [];
     let startKey: Record<string, unknown> | undefined = query.cursor
-      ? decodeCursor(query.cursor, category)
+      ? decodeListCursor(query.cursor, category)
       : undefined;
     for (let reads = 1; ; reads++) {
       const page = await this.client.send(

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
-import { ValidationError } from '../../lib/errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type { ListOrdersQuery } from './contract.ts';
@@ -74,23 +74,17 @@ interface Cursor {
   s: string;
 }
 
-function decodeCursor(cursor: string, status: string): Record<string, string> {
-  const invalid = new ValidationError([{ field: 'cursor', message: 'not a cursor of this listing' }]);
-  let parsed: Cursor;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const k = parsed?.k;
-  if (
-    parsed?.s !== status ||
-    !k ||
-    typeof k !== 'object' ||
-    !Object.values(k).every((v) => typeof v === 'string')
-  )
-    throw invalid;
-  return k;
+function decodeListCursor(cursor: string, status: string): Record<string, string> {
+  return decodeCursor(cursor, (value) => {
+    const parsed = value as Cursor | null;
+    const k = parsed?.k;
+    const ok =
+      parsed?.s === status &&
+      !!k &&
+      typeof k === 'object' &&
+      Object.values(k).every((v) => typeof v === 'string');
+    return ok ? k : undefined;
+  });
 }
 
 export class DynamoOrderStore implements OrderStore {
@@ -139,13 +133,13 @@ export class DynamoOrderStore implements OrderStore {
         ExpressionAttributeValues: { ':pk': status ? `STATUS#${status}` : 'ORDERS' },
         ScanIndexForward: false,
         Limit: query.limit,
-        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor, status) } : {}),
+        ...(query.cursor ? { ExclusiveStartKey: decodeListCursor(query.cursor, status) } : {}),
       }),
     );
     const last = result.LastEvaluatedKey as Record<string, string> | undefined;
     return {
       items: (result.Items ?? []).map(toOrder),
-      nextCursor: last ? Buffer.from(JSON.stringify({ k: last, s: status })).toString('base64url') : null,
+      nextCursor: last ? encodeCursor({ k: last, s: status }) : null,
     };
   }
 }

@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
-import { ValidationError } from '../../lib/errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import {
@@ -180,7 +180,7 @@ export class DynamoStockStore implements StockStore {
         ExpressionAttributeValues: { ':pk': skuPk(sku), ':prefix': 'MOV#' },
         ScanIndexForward: false,
         Limit: page.limit + 1,
-        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor, skuPk(sku)) } : {}),
+        ...(page.cursor ? { ExclusiveStartKey: decodeMovementCursor(page.cursor, skuPk(sku)) } : {}),
       }),
     );
     const items = (result.Items ?? []).slice(0, page.limit);
@@ -433,23 +433,16 @@ function toMovement(item: Item): Movement {
   return movement as unknown as Movement;
 }
 
-const encodeCursor = (key: Item): string => Buffer.from(JSON.stringify(key)).toString('base64url');
-
-function decodeCursor(cursor: string, pk: string): Item {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Item;
-    if (
+function decodeMovementCursor(cursor: string, pk: string): Item {
+  return decodeCursor(cursor, (value) => {
+    const key = value as Item;
+    const ok =
       key.pk === pk &&
       typeof key.sk === 'string' &&
       key.sk.startsWith('MOV#') &&
-      Object.keys(key).length === 2
-    ) {
-      return key;
-    }
-  } catch {
-    // fall through
-  }
-  throw new ValidationError([{ field: 'cursor', message: 'not a cursor of this listing' }]);
+      Object.keys(key).length === 2;
+    return ok ? key : undefined;
+  });
 }
 
 let ledger: StockLedger | undefined;
