@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -9,6 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FunctionDecl } from '../../lib/topology.ts';
 import { fromRoot } from '../paths.ts';
+import { alarmOnAny } from './alarm.ts';
 
 /** The Lambda runtime of every function: the newest Node.js this aws-cdk-lib knows. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -102,14 +102,10 @@ export class ServiceFunction extends Construct {
         'support no resource-level permissions.',
     });
 
-    this.errorsAlarm = new Alarm(this, 'Errors', {
-      alarmDescription: `${service}/${decl.id} failed (unhandled errors or timeouts).`,
+    this.errorsAlarm = alarmOnAny(this, 'Errors', {
+      description: `${service}/${decl.id} failed (unhandled errors or timeouts).`,
       metric: this.fn.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmTopic: props.alarmTopic,
     });
-    this.errorsAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 }

@@ -1,11 +1,11 @@
 import { Duration, Tags, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { dlqName } from '../../lib/topology.ts';
 import { NAME_TAG, type QueueRole, ROLE_TAG } from '../topology.ts';
+import { alarmOnAny } from './alarm.ts';
 
 interface DeadLetterQueueProps {
   /** Logical name; the physical one is `<prefix>-<name>`. */
@@ -41,15 +41,11 @@ export class DeadLetterQueue extends Construct {
         reason: 'This queue is the on-failure destination of a stream mapping: it is itself the dead end.',
       });
     }
-    this.alarm = new Alarm(this, 'NotEmpty', {
-      alarmDescription: `Messages are waiting in ${props.name}: inspect them, fix the cause, redrive.`,
+    this.alarm = alarmOnAny(this, 'NotEmpty', {
+      description: `Messages are waiting in ${props.name}: inspect them, fix the cause, redrive.`,
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmTopic: props.alarmTopic,
     });
-    this.alarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 }
 

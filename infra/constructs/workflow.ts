@@ -1,6 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -8,6 +7,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { stateMachineEnvVar, type WorkflowClientRight, type WorkflowDecl } from '../../lib/topology.ts';
+import { alarmOnAny } from './alarm.ts';
 import type { ServiceFunction } from './function.ts';
 
 export interface WorkflowConstructProps {
@@ -81,15 +81,11 @@ export class WorkflowConstruct extends Construct {
       });
     }
 
-    this.failedAlarm = new Alarm(this, 'ExecutionsFailed', {
-      alarmDescription: `Executions of ${decl.name} failed, timed out or were aborted: look at their history.`,
+    this.failedAlarm = alarmOnAny(this, 'ExecutionsFailed', {
+      description: `Executions of ${decl.name} failed, timed out or were aborted: look at their history.`,
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmTopic: props.alarmTopic,
     });
-    this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 
   /** Lets a function do what its declaration says with this workflow (`drives` in service.ts). */
