@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { QUIET_ENV } from './test/support/quiet-env.ts';
 
 export default defineConfig({
   test: {
@@ -10,12 +11,6 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_DEV: 'false',
-    },
+    env: QUIET_ENV,
   },
 });
