@@ -61,7 +61,7 @@ describe('the order saga when a stock step fails', () => {
 
     const order = await world.waitForStatus(orderId, 'CANCELLED');
     expect(order.releaseReason).toBe('failed');
-    expect(calls.get(`${orderId}/commit`)).toBe(1); // PermanentFault is not retried
+    expect(calls.get(`${orderId}/commit`)).toBe(4); // Commit is idempotent: retried on any error, 3 more times
     expect(await totalsOf(sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
     expect(await ledgerConsistent(sku)).toBe(true);
     expect(order.timeline.map((s) => [s.step, s.status])).toEqual([
@@ -77,6 +77,57 @@ describe('the order saga when a stock step fails', () => {
       world.eventsOf(orderId).find((e) => e.type === 'OrderReleased'),
     );
     expect(released.data).toEqual({ orderId, reason: 'failed', detail: 'a step failed: PermanentFault' });
+  });
+
+  // Hole: Commit's Retry covered only TransientError and its Catch went to Release. A commit
+  // whose transaction landed but whose answer was lost (Lambda timeout, crash) was "compensated"
+  // by a Release that is a no-op on a COMMITTED reservation, and the platform was told the order
+  // was released although its stock had left.
+  it('retries a commit whose answer was lost after the write, and completes the order', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    faults.set(orderId, { action: 'commit', lostAfterWrite: 1 });
+    await world.send(placed(orderId, [{ sku, quantity: 2 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send(fulfilled(orderId));
+
+    await world.waitForStatus(orderId, 'FULFILLED');
+    expect(calls.get(`${orderId}/commit`)).toBe(2);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(await ledgerConsistent(sku)).toBe(true);
+    const outcomes = await eventually(async () => {
+      const types = world.eventsOf(orderId).map((e) => e.type);
+      return types.includes('OrderCompleted') && types;
+    });
+    expect(outcomes).not.toContain('OrderReleased');
+  });
+
+  it('reports a committed order as fulfilled, never released, when every commit answer is lost', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    faults.set(orderId, { action: 'commit', lostAfterWrite: 'always' });
+    await world.send(placed(orderId, [{ sku, quantity: 2 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+
+    await world.send(fulfilled(orderId));
+
+    const order = await world.waitForStatus(orderId, 'FULFILLED', 30_000);
+    expect(order.releaseReason).toBeUndefined();
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(order.timeline.map((s) => [s.step, s.status])).toEqual([
+      ['Reserve', 'succeeded'],
+      ['MarkReserved', 'succeeded'],
+      ['AwaitOutcome', 'succeeded'],
+      ['Commit', 'failed'],
+      ['Release', 'succeeded'],
+      ['MarkFulfilled', 'succeeded'],
+    ]);
+    const completed = await eventually(async () =>
+      world.eventsOf(orderId).find((e) => e.type === 'OrderCompleted'),
+    );
+    expect(completed.data).toMatchObject({ orderId, lines: [{ sku, quantity: 2 }] });
+    expect(world.eventsOf(orderId).map((e) => e.type)).not.toContain('OrderReleased');
   });
 
   it('retries a compensation that fails transiently until the stock is back', async () => {

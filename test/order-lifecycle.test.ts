@@ -59,6 +59,28 @@ describe('an order placed by the platform', () => {
     expect(await ledgerConsistent(sku)).toBe(true);
   });
 
+  // The platform is an at-least-once producer: when it has not seen an order answered (our event
+  // lost with a crashed runtime's queue, say), it sends the order's messages again. A duplicate
+  // used to be ignored in silence, so such an order never got its answer.
+  it('answers a re-sent message of a finished order with its outcome again, under the same event id', async () => {
+    const sku = await stockedSku(10);
+    const orderId = newOrderId();
+    await world.send(placed(orderId, [{ sku, quantity: 1 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+    await world.send(fulfilled(orderId));
+    await world.waitForStatus(orderId, 'FULFILLED');
+    const completed = () => world.eventsOf(orderId).filter((e) => e.type === 'OrderCompleted');
+    const first = await eventually(async () => completed()[0]);
+
+    await world.send(placed(orderId, [{ sku, quantity: 1 }]));
+    await world.send(fulfilled(orderId));
+
+    await eventually(async () => completed().length >= 3);
+    expect(new Set(completed().map((e) => e.id))).toEqual(new Set([first.id]));
+    expect(completed().map((e) => e.data)).toEqual([first.data, first.data, first.data]);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 9, reserved: 0 });
+  });
+
   it('gives the stock back when cancelled, and tells the platform why', async () => {
     const sku = await stockedSku(5);
     const orderId = newOrderId();

@@ -6,11 +6,20 @@ import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_R
  * The order saga (Standard workflow), one execution per order, named after the order id.
  *
  *   Reserve ─REJECTED→ MarkRejected → Rejected
- *      │RESERVED
- *   MarkReserved → AwaitOutcome ─FULFILLED→ Commit → MarkFulfilled → Completed
+ *      │RESERVED         ─COMMITTED (a re-driven saga: the stock already left)→ MarkFulfilled
+ *      │                 ─RELEASED (given up earlier)→ Lapsed, EXPIRED (by the sweeper)→ Expired
+ *   MarkReserved → AwaitOutcome ─FULFILLED→ Commit ─COMMITTED→ MarkFulfilled → Completed
+ *                        │                    │SHORTFALL (a count found less than reserved)
  *                        │CANCELLED / States.Timeout / any failure after Reserve
  *                        ▼
- *          Cancelled | Expired | Failed (reason) → Release → MarkReleased → Released | OrderFailed
+ *          Cancelled | Expired | Failed | Shortfall (reason) → Release ─COMMITTED→ MarkFulfilled
+ *                                                                  │otherwise
+ *                                                        MarkReleased → Released | OrderFailed
+ *
+ * Commit is idempotent, so it is retried on ANY error: a commit whose transaction landed and
+ * whose answer was lost succeeds on the retry. If it still fails, the compensation asks stock to
+ * release, and branches on what stock answers: a reservation that is already COMMITTED means the
+ * stock left, so the order is reported fulfilled, never cancelled.
  *
  * Input (built by the orders service from the stored order, see `sagaInputOf`):
  * `{ orderId, lines: [{ sku, quantity, locationId? }], holdSeconds, stockHoldSeconds }`.
@@ -21,6 +30,11 @@ import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_R
 
 /** Stock contention: more tries than the default, still bounded. */
 const RESERVE_RETRY: RetryPolicy = { ...TRANSIENT_RETRY, maxAttempts: 6, maxDelaySeconds: 10 };
+/** Commit is idempotent (committing twice is a no-op): any error is worth retrying, not only transient ones. */
+const COMMIT_RETRY: RetryPolicy[] = [
+  { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
+  { errors: ['States.ALL'], maxAttempts: 3, intervalSeconds: 1, backoffRate: 2 },
+];
 /** A compensation must get through: transient errors for a long while, anything else a few times. */
 const COMPENSATION_RETRY: RetryPolicy[] = [
   { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
@@ -69,7 +83,22 @@ export const orderSaga = defineWorkflow({
     const markReleased = mark('MarkReleased', 'RELEASED', { 'release.$': '$.release' })
       .addRetry({ errors: ['States.ALL'], maxAttempts: 3 })
       .addCatch(compensationFailed, { resultPath: '$.compensationError' });
-    release.next(markReleased).next(
+    // The order's fulfilment time is the one the platform reported (kept on the order).
+    const markFulfilled = mark('MarkFulfilled', 'FULFILLED', {})
+      // The stock is committed: there is nothing left to undo, only to report.
+      .addCatch(new sfn.Fail(scope, 'MarkFulfilledFailed', { error: 'MarkFulfilledFailed' }), {
+        resultPath: '$.error',
+      })
+      .next(new sfn.Succeed(scope, 'Completed'));
+
+    release.next(
+      new sfn.Choice(scope, 'ReleasedOrAlreadyCommitted', {
+        comment: 'A reservation already COMMITTED means the stock left: report the order fulfilled',
+      })
+        .when(sfn.Condition.stringEquals('$.released.status', 'COMMITTED'), markFulfilled)
+        .otherwise(markReleased),
+    );
+    markReleased.next(
       new sfn.Choice(scope, 'ReleasedBecause')
         .when(
           sfn.Condition.stringEquals('$.release.reason', 'failed'),
@@ -81,14 +110,15 @@ export const orderSaga = defineWorkflow({
         )
         .otherwise(new sfn.Succeed(scope, 'Released')),
     );
-    const because = (id: string, reason: string, withError: boolean) =>
-      new sfn.Pass(scope, id, {
-        parameters: { reason, ...(withError ? { 'error.$': '$.error' } : {}) },
-        resultPath: '$.release',
-      }).next(release);
-    const cancelled = because('Cancelled', 'cancelled', false);
-    const expired = because('Expired', 'expired', false);
-    const failed = because('Failed', 'failed', true);
+    const because = (id: string, reason: string, fields: Record<string, string> = {}) =>
+      new sfn.Pass(scope, id, { parameters: { reason, ...fields }, resultPath: '$.release' }).next(release);
+    const cancelled = because('Cancelled', 'cancelled');
+    const expired = because('Expired', 'expired');
+    const failed = because('Failed', 'failed', { 'error.$': '$.error' });
+    const shortfall = because('Shortfall', 'shortfall', { 'shortfalls.$': '$.committed.result.shortfalls' });
+    // Reserve found the reservation already released by an earlier run that died before telling
+    // the platform: the orders service tells why from what it recorded (a cancel, or a failure).
+    const lapsed = because('Lapsed', 'lapsed');
 
     // ------------------------------------------------------------ forward path
     const reserve = invokeStep(scope, 'Reserve', {
@@ -130,21 +160,19 @@ export const orderSaga = defineWorkflow({
     const commit = invokeStep(scope, 'Commit', {
       fn: fns.stock,
       payload: { action: 'commit', 'reservationId.$': '$.orderId', 'correlationId.$': '$.orderId' },
-      resultSelector: { 'status.$': '$.Payload.status' },
+      resultSelector: { 'result.$': '$.Payload' },
       resultPath: '$.committed',
-      comment: 'The reserved stock leaves: onHand and reserved go down',
+      retry: COMMIT_RETRY,
+      comment:
+        'The reserved stock leaves: onHand and reserved go down. SHORTFALL (a count found less stock than reserved) is a result',
     }).addCatch(failed, { resultPath: '$.error' });
-
-    const markFulfilled = mark('MarkFulfilled', 'FULFILLED', { 'fulfilledAt.$': '$.outcome.at' })
-      // The stock is committed: there is nothing left to undo, only to report.
-      .addCatch(new sfn.Fail(scope, 'MarkFulfilledFailed', { error: 'MarkFulfilledFailed' }), {
-        resultPath: '$.error',
-      })
-      .next(new sfn.Succeed(scope, 'Completed'));
 
     return reserve.next(
       new sfn.Choice(scope, 'ReservedOrRejected')
         .when(sfn.Condition.stringEquals('$.reservation.result.status', 'REJECTED'), markRejected)
+        .when(sfn.Condition.stringEquals('$.reservation.result.status', 'COMMITTED'), markFulfilled)
+        .when(sfn.Condition.stringEquals('$.reservation.result.status', 'RELEASED'), lapsed)
+        .when(sfn.Condition.stringEquals('$.reservation.result.status', 'EXPIRED'), expired)
         .otherwise(
           markReserved
             .next(awaitOutcome)
@@ -152,7 +180,11 @@ export const orderSaga = defineWorkflow({
               new sfn.Choice(scope, 'FulfilledOrCancelled')
                 .when(
                   sfn.Condition.stringEquals('$.outcome.outcome', 'FULFILLED'),
-                  commit.next(markFulfilled),
+                  commit.next(
+                    new sfn.Choice(scope, 'CommittedOrShort')
+                      .when(sfn.Condition.stringEquals('$.committed.result.status', 'SHORTFALL'), shortfall)
+                      .otherwise(markFulfilled),
+                  ),
                 )
                 .otherwise(cancelled),
             ),

@@ -94,8 +94,23 @@ export const OrderReleased = defineEvent(
   1,
   z.object({
     ...orderRef,
-    reason: z.enum(['cancelled', 'expired', 'failed']),
+    reason: z.enum(['cancelled', 'expired', 'failed', 'shortfall']).meta({
+      description:
+        'cancelled: the platform cancelled it; expired: not fulfilled within the hold; failed: a step failed; ' +
+        'shortfall: the fulfilment could not be committed because a stock count found fewer units than were reserved',
+    }),
     detail: z.string().optional(),
+    /** With `shortfall`: the lines that were short, with what was on hand at the commit. */
+    shortfalls: z
+      .array(
+        z.object({
+          sku: skuSchema,
+          requested: z.number().int(),
+          available: z.number().int(),
+          reason: z.literal('stock_shortfall'),
+        }),
+      )
+      .optional(),
   }),
 );
 
@@ -123,9 +138,13 @@ export const orderShortfallSchema = z
     sku: skuSchema,
     requested: z.number().int(),
     available: z.number().int(),
-    reason: z.enum(['insufficient_stock', 'unknown_sku']),
+    reason: z.enum(['insufficient_stock', 'unknown_sku', 'stock_shortfall']),
   })
-  .meta({ id: 'OrderShortfall', description: 'Why a line could not be reserved' });
+  .meta({
+    id: 'OrderShortfall',
+    description:
+      'Why a line could not be reserved (insufficient_stock, unknown_sku) or, after a stock count, committed (stock_shortfall)',
+  });
 
 export const sagaStepSchema = z
   .object({
@@ -153,7 +172,7 @@ export const orderDetailSchema = orderSummarySchema
   .extend({
     history: z.array(orderHistoryEntrySchema),
     shortfalls: z.array(orderShortfallSchema).optional(),
-    releaseReason: z.enum(['cancelled', 'expired', 'failed']).optional(),
+    releaseReason: z.enum(['cancelled', 'expired', 'failed', 'shortfall']).optional(),
     executionArn: z.string().optional(),
     timeline: z.array(sagaStepSchema),
   })

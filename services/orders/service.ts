@@ -31,10 +31,13 @@ export const ordersService = {
     {
       id: 'inbound',
       entry: 'services/orders/handlers/inbound.ts',
-      description: "The order platform's messages: records orders, starts and signals the order saga",
+      description:
+        "The order platform's messages: records orders, starts and signals the order saga, re-announces outcomes",
       tables: ['orders'],
       timeoutSeconds: 20,
       drives: [{ workflow: orderSaga.name, can: ['start', 'answer'] }],
+      // Re-announces a finished order's outcome when the platform re-sends one of its messages.
+      publishes: true,
     },
     {
       id: 'publish-events',

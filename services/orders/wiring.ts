@@ -1,4 +1,6 @@
 import { observability } from '../../lib/observability.ts';
+import { SnsEventPublisher } from '../../lib/publisher.ts';
+import { EVENTS_TOPIC_ENV } from '../../lib/topology.ts';
 import { Orders } from './domain/orders.ts';
 import { SfnOrderSaga } from './saga-client.ts';
 import { DynamoOrderStore } from './store.ts';
@@ -20,6 +22,8 @@ export function defaultOrders(): Orders {
     const { logger } = observability('orders');
     orders = new Orders(new DynamoOrderStore(), new SfnOrderSaga(), {
       holdSeconds: holdSecondsFromEnv,
+      // The functions that may publish (the inbound consumer) have the topic; the others never re-announce.
+      ...(process.env[EVENTS_TOPIC_ENV] ? { announcer: new SnsEventPublisher() } : {}),
       log: (message, details) => logger.info(message, details),
     });
   }

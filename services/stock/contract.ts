@@ -266,6 +266,12 @@ export const sagaReserveInputSchema = z
   .meta({ id: 'SagaReserveInput' });
 export type SagaReserveInput = z.infer<typeof sagaReserveInputSchema>;
 
+/**
+ * RESERVED: the stock is held until `expiresAt` (also when the reservation already existed, held).
+ * REJECTED: nothing held, per-line shortfalls. COMMITTED / RELEASED / EXPIRED: the reservation
+ * already exists and has moved on (a saga re-driven after a crash, or a duplicate start): its
+ * real state, so the saga never waits on stock that is no longer held.
+ */
 export const sagaReserveOutputSchema = z
   .discriminatedUnion('status', [
     z.object({ status: z.literal('RESERVED'), reservationId: z.string(), expiresAt: z.string() }),
@@ -274,6 +280,7 @@ export const sagaReserveOutputSchema = z
       reservationId: z.string(),
       shortfalls: z.array(shortfallSchema),
     }),
+    z.object({ status: z.enum(['COMMITTED', 'RELEASED', 'EXPIRED']), reservationId: z.string() }),
   ])
   .meta({ id: 'SagaReserveOutput' });
 export type SagaReserveOutput = z.infer<typeof sagaReserveOutputSchema>;

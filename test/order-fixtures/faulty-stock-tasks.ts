@@ -12,6 +12,11 @@ export interface FaultPlan {
   transient?: number;
   /** Always throw PermanentFault (no Retry matches it). */
   permanent?: boolean;
+  /**
+   * Run the real handler (its DynamoDB write lands), then lose its answer and throw ResponseLost,
+   * as a Lambda that timed out or crashed after the write would: this many first calls, or every call.
+   */
+  lostAfterWrite?: number | 'always';
 }
 
 export const faults = new Map<string, FaultPlan>();
@@ -22,6 +27,13 @@ export class PermanentFault extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentFault';
+  }
+}
+
+export class ResponseLost extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResponseLost';
   }
 }
 
@@ -39,5 +51,11 @@ export async function handler(event: {
       throw new TransientError(`${event.action} of ${event.reservationId}: throttled`);
     }
   }
-  return stockSagaTasks(event);
+  const result = await stockSagaTasks(event);
+  if (plan?.action === event.action && plan.lostAfterWrite) {
+    if (plan.lostAfterWrite === 'always' || plan.lostAfterWrite-- > 0) {
+      throw new ResponseLost(`${event.action} of ${event.reservationId} ran, its answer was lost`);
+    }
+  }
+  return result;
 }

@@ -9,7 +9,7 @@ import { FINAL_STATUSES, type OrderStatus, orderIdSchema, orderShortfallSchema }
  * the placement, when it comes, finds it ("a cancel before its placement wins").
  */
 export type Outcome = 'FULFILLED' | 'CANCELLED';
-export type ReleaseReason = 'cancelled' | 'expired' | 'failed';
+export type ReleaseReason = 'cancelled' | 'expired' | 'failed' | 'shortfall';
 
 export interface PendingOutcome {
   outcome: Outcome;
@@ -80,15 +80,23 @@ export const markStatusInputSchema = z.discriminatedUnion('transition', [
   z.object({
     orderId: orderIdSchema,
     transition: z.literal('REJECTED'),
-    shortfalls: z.array(orderShortfallSchema.extend({ locationId: z.string().optional() })),
+    shortfalls: z.array(
+      orderShortfallSchema.extend({
+        locationId: z.string().optional(),
+        reason: z.enum(['insufficient_stock', 'unknown_sku']),
+      }),
+    ),
   }),
-  z.object({ orderId: orderIdSchema, transition: z.literal('FULFILLED'), fulfilledAt: z.string() }),
+  // The fulfilment time is the one the platform reported, recorded on the order.
+  z.object({ orderId: orderIdSchema, transition: z.literal('FULFILLED') }),
   z.object({
     orderId: orderIdSchema,
     transition: z.literal('RELEASED'),
     release: z.object({
-      reason: z.enum(['cancelled', 'expired', 'failed']),
+      /** `lapsed`: the saga found the reservation already given up; the order's record tells why. */
+      reason: z.enum(['cancelled', 'expired', 'failed', 'shortfall', 'lapsed']),
       error: caughtErrorSchema.optional(),
+      shortfalls: z.array(orderShortfallSchema.extend({ locationId: z.string().optional() })).optional(),
     }),
   }),
 ]);

@@ -132,9 +132,9 @@ describe('Orders', () => {
     const { store, orders } = setup();
     await orders.handle(placed('E'));
     await orders.markStatus({ orderId: 'E', transition: 'RESERVED' });
-    await orders.markStatus({ orderId: 'E', transition: 'FULFILLED', fulfilledAt: '2026-05-04T13:00:00Z' });
+    await orders.markStatus({ orderId: 'E', transition: 'FULFILLED' });
 
-    await orders.markStatus({ orderId: 'E', transition: 'FULFILLED', fulfilledAt: '2026-05-04T13:00:00Z' });
+    await orders.markStatus({ orderId: 'E', transition: 'FULFILLED' });
     const release = orders.markStatus({
       orderId: 'E',
       transition: 'RELEASED',
@@ -145,5 +145,26 @@ describe('Orders', () => {
     const order = store.items.get('E')!;
     expect(order.history.map((h) => h.status)).toEqual(['PENDING', 'RESERVED', 'FULFILLED']);
     expect(order.outbox.map((e) => e.id)).toEqual(['E:OrderCompleted']);
+  });
+
+  it('re-announces the outcome of a finished order when the platform sends its messages again', async () => {
+    const published: string[] = [];
+    const store = new MemoryStore();
+    const orders = new Orders(store, new RecordingSaga(), {
+      holdSeconds: () => 60,
+      announcer: { publish: async (events) => void published.push(...events.map((e) => e.id)) },
+    });
+    await orders.handle(placed('F'));
+    await orders.markStatus({ orderId: 'F', transition: 'RESERVED' });
+    await orders.handle(placed('F')); // not finished yet: nothing to re-announce
+    await orders.handle(fulfilled('F'));
+    await orders.markStatus({ orderId: 'F', transition: 'FULFILLED' });
+
+    await orders.handle(placed('F'));
+    await orders.handle(fulfilled('F'));
+    await orders.handle(cancelled('F'));
+
+    expect(published).toEqual(['F:OrderCompleted', 'F:OrderCompleted', 'F:OrderCompleted']);
+    expect(store.items.get('F')!.status).toBe('FULFILLED');
   });
 });

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, TransientError } from '../../../lib/errors.ts';
 import type { Envelope } from '../../../lib/events.ts';
+import type { EventPublisher } from '../../../lib/publisher.ts';
 import {
   type InboundOrderMessage,
   type ListOrdersQuery,
@@ -44,6 +45,12 @@ export interface OrderSaga {
 }
 
 export interface OrdersConfig {
+  /**
+   * Re-announces a finished order's outcome when the platform sends one of its messages again
+   * (an at-least-once producer re-sends what it has not seen answered). Same event id as the
+   * original, so the platform de-duplicates. Absent: duplicates are only ignored.
+   */
+  announcer?: EventPublisher;
   /** How long a reservation waits for the platform's Fulfilled/Cancelled (read at each placement). */
   holdSeconds: () => number;
   now?: () => Date;
@@ -124,7 +131,9 @@ export class Orders {
    * came first, the order is recorded and ends CANCELLED at once: no saga, no stock held.
    */
   private async place(message: Extract<InboundOrderMessage, { type: 'OrderPlaced' }>): Promise<void> {
+    let duplicate = false;
     const order = await this.mutate(message.orderId, (current) => {
+      duplicate = Boolean(current?.placed);
       if (current?.placed) return undefined; // a duplicate: keep the first
       const at = this.now().toISOString();
       const cancelledFirst = current?.pendingOutcome?.outcome === 'CANCELLED';
@@ -159,6 +168,14 @@ export class Orders {
     });
     // Also on a duplicate: the first delivery may have recorded the order and died before starting.
     if (order.status === 'PENDING' || order.status === 'RESERVED') await this.saga.start(sagaInputOf(order));
+    else if (duplicate) await this.reannounce(order);
+  }
+
+  /** A finished order's outcome, published again with its original event id. */
+  private async reannounce(order: Order): Promise<void> {
+    if (!this.config.announcer || !isFinal(order.status) || !order.outbox.length) return;
+    await this.config.announcer.publish(order.outbox);
+    this.log('outcome re-announced', { orderId: order.orderId, status: order.status });
   }
 
   /**
@@ -190,6 +207,7 @@ export class Orders {
         status: order.status,
         recorded: order.pendingOutcome?.outcome,
       });
+      await this.reannounce(order);
       return;
     }
     if (order.placed && order.taskToken) await this.resume(order.taskToken, order.pendingOutcome);
@@ -226,11 +244,11 @@ export class Orders {
    * a final status never changes.
    */
   async markStatus(input: MarkStatusInput): Promise<{ status: OrderStatus }> {
-    const target = targetOf(input);
     const allowedFrom: OrderStatus[] = input.transition === 'FULFILLED' ? ['RESERVED'] : ['PENDING'];
     if (input.transition === 'RELEASED') allowedFrom.push('RESERVED');
     const order = await this.mutate(input.orderId, (current) => {
       if (!current?.placed) throw new NotFoundError(`Order ${input.orderId} does not exist`);
+      const target = targetOf(input, current);
       if (current.status === target) return undefined;
       if (!current.status || !allowedFrom.includes(current.status)) {
         throw new ConflictError(`Order ${input.orderId} is ${current.status}; it cannot become ${target}`);
@@ -259,25 +277,50 @@ export class Orders {
             event: OrderRejected.create({ orderId: current.orderId, shortfalls }, id(OrderRejected.type)),
           });
         }
-        case 'FULFILLED':
+        case 'FULFILLED': {
+          const fulfilledAt =
+            current.pendingOutcome?.outcome === 'FULFILLED' ? current.pendingOutcome.at : at;
           return this.transition(current, 'FULFILLED', at, {
             event: OrderCompleted.create(
-              { orderId: current.orderId, lines: current.lines, fulfilledAt: input.fulfilledAt },
+              { orderId: current.orderId, lines: current.lines, fulfilledAt },
               id(OrderCompleted.type),
             ),
           });
+        }
         case 'RELEASED': {
-          const { reason, error } = input.release;
+          const { error } = input.release;
+          const reason = releaseReasonOf(input, current);
+          const shortfalls =
+            reason === 'shortfall'
+              ? (input.release.shortfalls ?? []).map(({ sku, requested, available }) => ({
+                  sku,
+                  requested,
+                  available,
+                  reason: 'stock_shortfall' as const,
+                }))
+              : undefined;
           const detail =
-            reason === 'failed'
-              ? `a step failed: ${error?.Error ?? 'unknown error'}`
-              : reason === 'cancelled'
-                ? current.pendingOutcome?.reason
-                : `not fulfilled within ${current.holdSeconds} s`;
+            reason === 'shortfall'
+              ? `a stock count found fewer units than were reserved: ${(shortfalls ?? [])
+                  .map((s) => `${s.sku} needs ${s.requested}, ${s.available} on hand`)
+                  .join('; ')}`
+              : reason === 'failed'
+                ? input.release.reason === 'lapsed'
+                  ? 'the reservation had been released by an earlier run of the saga that failed'
+                  : `a step failed: ${error?.Error ?? 'unknown error'}`
+                : reason === 'cancelled'
+                  ? current.pendingOutcome?.reason
+                  : `not fulfilled within ${current.holdSeconds} s`;
           return this.transition(current, target, at, {
             releaseReason: reason,
+            ...(shortfalls ? { shortfalls } : {}),
             event: OrderReleased.create(
-              { orderId: current.orderId, reason, ...(detail ? { detail } : {}) },
+              {
+                orderId: current.orderId,
+                reason,
+                ...(detail ? { detail } : {}),
+                ...(shortfalls ? { shortfalls } : {}),
+              },
               id(OrderReleased.type),
             ),
           });
@@ -382,9 +425,23 @@ export class Orders {
   }
 }
 
-function targetOf(input: MarkStatusInput): OrderStatus {
+function targetOf(input: MarkStatusInput, order: Order): OrderStatus {
   if (input.transition !== 'RELEASED') return input.transition;
-  return input.release.reason === 'expired' ? 'EXPIRED' : 'CANCELLED';
+  return releaseReasonOf(input, order) === 'expired' ? 'EXPIRED' : 'CANCELLED';
+}
+
+/**
+ * Why the order's stock was released. `lapsed` (a re-driven saga found the reservation already
+ * released by an earlier run that died before MarkReleased) is told from the order's record: a
+ * cancel recorded → cancelled; otherwise the earlier run was compensating a failure → failed.
+ */
+function releaseReasonOf(
+  input: Extract<MarkStatusInput, { transition: 'RELEASED' }>,
+  order: Order,
+): ReleaseReason {
+  const { reason } = input.release;
+  if (reason !== 'lapsed') return reason;
+  return order.pendingOutcome?.outcome === 'CANCELLED' ? 'cancelled' : 'failed';
 }
 
 /** The saga's input, from the stored order only: every start of the same order sends the same input. */

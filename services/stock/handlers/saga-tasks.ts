@@ -32,7 +32,10 @@ async function sagaStep<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Reserves all lines or none: `RESERVED` with the expiry, or `REJECTED` with the shortfalls. */
+/**
+ * Reserves all lines or none: `RESERVED` with the expiry, or `REJECTED` with the shortfalls; a
+ * reservation that already exists answers its real state (COMMITTED, RELEASED or EXPIRED).
+ */
 export async function reserveHandler(event: unknown): Promise<SagaReserveOutput> {
   const input = parseOrThrow(sagaReserveInputSchema, event);
   return sagaStep(async () => {
@@ -41,6 +44,10 @@ export async function reserveHandler(event: unknown): Promise<SagaReserveOutput>
         actor: SAGA,
         correlationId: input.correlationId,
       });
+      // An existing reservation answers its real state: a re-driven saga must not wait on released stock.
+      if (reservation.status !== 'HELD') {
+        return { status: reservation.status, reservationId: reservation.reservationId };
+      }
       return {
         status: 'RESERVED',
         reservationId: reservation.reservationId,
