@@ -84,6 +84,51 @@ describe('POST routes', () => {
     expect(await movementCount(sku)).toBe(2);
   });
 
+  it('scopes an Idempotency-Key to the caller: two users sending the same key make two movements', async () => {
+    // Prepare
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    const warehouse = signedIn(serviceApp, 'warehouse');
+    const headers = { 'content-type': 'application/json', 'idempotency-key': uniqueSku('shared') };
+    const body = JSON.stringify({ delta: 1, reason: 'found' });
+
+    // Act
+    const byAdmin = await app.request(`/api/v1/stock/${sku}/adjustments`, { method: 'POST', headers, body });
+    const byWarehouse = await warehouse.request(`/api/v1/stock/${sku}/adjustments`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+
+    // Assess
+    expect([byAdmin.status, byWarehouse.status]).toEqual([201, 201]);
+    const actors = [byAdmin, byWarehouse].map(
+      async (r) => (await r.json()) as { movement: { actor: string } },
+    );
+    expect(new Set((await Promise.all(actors)).map((r) => r.movement.actor)).size).toBe(2);
+    expect((await ledger.getStock(sku)).totals).toMatchObject({ onHand: 12 });
+    expect(await movementCount(sku)).toBe(3);
+  });
+
+  it('scopes an Idempotency-Key to the route: the same key on an adjustment and a receipt applies both', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    const headers = { 'idempotency-key': uniqueSku('reused') };
+
+    const adjusted = await post(
+      `/api/v1/stock/${sku}/adjustments`,
+      { delta: -2, reason: 'damaged' },
+      headers,
+    );
+    const received = await post(`/api/v1/stock/${sku}/receipts`, { quantity: 5 }, headers);
+    const replayed = await post(`/api/v1/stock/${sku}/receipts`, { quantity: 5 }, headers);
+
+    expect([adjusted.status, received.status, replayed.status]).toEqual([201, 201, 201]);
+    expect(await replayed.json()).toEqual(await received.json());
+    expect((await ledger.getStock(sku)).totals).toMatchObject({ onHand: 13 });
+    expect(await movementCount(sku)).toBe(3);
+  });
+
   it('records counts, receipts and transfers as movements', async () => {
     const sku = uniqueSku();
     await seedProduct(ledger, sku, { onHand: 10 });

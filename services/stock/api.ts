@@ -36,7 +36,11 @@ const postHeaders = z.object({
     .regex(/^[\w.:-]{1,128}$/)
     .optional()
     .meta({
-      description: 'Makes the POST safe to retry: same key and body → the first response, applied once',
+      description:
+        'Makes the POST safe to retry: same key and body → the first response, applied once. A key is ' +
+        "scoped to the caller and the route: another user's key, or the same key on another route, is " +
+        'another request. Kept 35 days. Without a key, a retry by the client is a new request (the ' +
+        "service's own retries are still applied once).",
     }),
 });
 const skuParams = z.object({ sku: skuSchema });
@@ -150,8 +154,10 @@ const createLocationRoute = createRoute({
   responses: { 201: jsonResponse(locationSchema, 'The location'), ...problemResponses },
 });
 
+/** Who calls, and their Idempotency-Key: the ledger scopes the key to the caller (`principal`) and the route. */
 const contextOf = (c: Context<ApiEnv>): OperationContext => ({
   actor: actorOf(c),
+  principal: c.get('caller')?.id,
   correlationId: c.get('requestId'),
   idempotencyKey: idempotencyKey(c),
 });

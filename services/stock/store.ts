@@ -34,7 +34,7 @@ import { finalStateTtl, StockLedger } from './domain/stock.ts';
  * | product     | `SKU#<sku>`         | `PRODUCT`        | thresholds learned from catalog events        |
  * | level       | `SKU#<sku>`         | `LOC#<location>` | quantities + `version` (optimistic locking)   |
  * | movement    | `SKU#<sku>`         | `MOV#<ulid>`     | immutable ledger; the last of a tx has outbox |
- * | operation   | `OP#<key>`          | `OP`             | idempotency record, same transaction          |
+ * | operation   | `OP#<key>`          | `OP`             | every mutation's record, same tx; `ttl` 35 d  |
  * | reservation | `RES#<id>`          | `RES`            | gsi1 (`HELD`, `<expiresAt>#<id>`) while held  |
  * | location    | `LOC`               | `LOC#<id>`       |                                              |
  *
@@ -50,21 +50,52 @@ const opPk = (key: string) => `OP#${key}`;
 const resPk = (id: string) => `RES#${id}`;
 const HELD_INDEX = 'gsi1';
 
-/** Cancellation codes (and error names) that a re-read and retry can fix. */
+/** Cancellation codes that a re-read and retry can fix. */
 const CONTENDED_CODES = new Set([
   'TransactionConflict',
   'ThrottlingError',
   'ProvisionedThroughputExceeded',
   'RequestLimitExceeded',
 ]);
-const RETRYABLE_ERRORS = new Set([
+/** Errors after which the transaction certainly did not run: refused before executing. Back off. */
+const REFUSED_ERRORS = new Set([
   'TransactionConflictException',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
-  'InternalServerError',
-  'TransactionInProgressException',
 ]);
+/**
+ * Errors after which the transaction may or may not have committed. DynamoDB says so of
+ * InternalServerError; TransactionInProgressException means the SDK re-sent a request (same
+ * ClientRequestToken) that is still running; a timeout or a broken connection loses the answer,
+ * whatever happened. The SDK throws the last of these when its own retries are exhausted.
+ */
+const AMBIGUOUS_ERRORS = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'AbortError',
+]);
+const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
+
+function isAmbiguous(error: unknown): boolean {
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  return (
+    AMBIGUOUS_ERRORS.has(e.name ?? '') ||
+    AMBIGUOUS_CODES.has(e.code ?? '') ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    /socket hang up/i.test(e.message ?? '')
+  );
+}
 
 /** Which part of a change an item of the transaction is: tells a version conflict from a guard. */
 type Role = 'level' | 'movement' | 'guard';
@@ -118,6 +149,7 @@ export class DynamoStockStore implements StockStore {
       requestHash: item.requestHash as string,
       result: JSON.parse(item.result as string),
       at: item.at as string,
+      expiresAt: item.ttl as number,
     };
   }
 
@@ -151,7 +183,7 @@ export class DynamoStockStore implements StockStore {
     const { items, roles } = this.transactItems(change);
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { committed: true };
+      return { status: 'committed' };
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TransactionCanceledException') {
@@ -164,9 +196,10 @@ export class DynamoStockStore implements StockStore {
               CONTENDED_CODES.has(r.Code ?? '') ||
               (r.Code === 'ConditionalCheckFailed' && roles[i] !== 'guard'),
           );
-        return { committed: false, contended };
+        return { status: 'rejected', contended };
       }
-      if (RETRYABLE_ERRORS.has(name)) return { committed: false, contended: true };
+      if (REFUSED_ERRORS.has(name)) return { status: 'rejected', contended: true };
+      if (isAmbiguous(error)) return { status: 'ambiguous', error: error as Error };
       throw error;
     }
   }
@@ -353,6 +386,7 @@ export class DynamoStockStore implements StockStore {
             requestHash: op.requestHash,
             result: JSON.stringify(op.result),
             at: op.at,
+            ttl: op.expiresAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },

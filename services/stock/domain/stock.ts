@@ -57,11 +57,26 @@ export class InsufficientStockError extends UnprocessableError {
   }
 }
 
-/** DynamoDB transactions hold at most 100 items; a reservation line costs up to three. */
+/**
+ * DynamoDB transactions hold at most 100 items; a reservation line costs up to three, and the
+ * reservation and its operation record one each.
+ */
 export const MAX_RESERVATION_LINES = 40;
 const MAX_TRANSACTION_ITEMS = 100;
+/** The operation record `run` adds to every change. */
+const OPERATION_RECORD_ITEMS = 1;
 export const DEFAULT_HOLD_SECONDS = 15 * 60;
 const FINAL_STATE_RETENTION_SECONDS = 30 * 24 * 3600;
+/**
+ * How long an operation record is kept (DynamoDB TTL on `ttl`, declared in service.ts). It must
+ * outlive every retry of the same request, or a late retry would apply it again: a message
+ * carrying the request may sit in SQS, and then in its DLQ until redriven, up to 14 days each
+ * (SQS's longest retention), and the order saga holds and retries for up to 7 days. 35 days
+ * covers 14 + 14 + 7. A record is a few hundred bytes, so the margin costs little. (A record
+ * named by a generated key only has to outlive its own run's retry loop, seconds; one TTL
+ * keeps it simple.)
+ */
+export const OPERATION_RETENTION_SECONDS = 35 * 24 * 3600;
 
 export interface LevelView {
   locationId: string;
@@ -145,10 +160,17 @@ const sameLines = (a: readonly StoredReservationLine[], b: readonly StoredReserv
  * and the idempotency record. A lost race is re-read and re-decided, so availability is always
  * checked against the latest committed level and concurrency can never oversell.
  *
- * Idempotency: an operation record keyed by the idempotency key is written in the SAME
- * transaction (condition `attribute_not_exists`). Powertools Idempotency is deliberately not
- * used here: its record is written outside our transaction, so a crash between the two could
- * apply a change twice or record a result that never committed.
+ * Idempotency: EVERY mutation writes an operation record in the SAME transaction (condition
+ * `attribute_not_exists`), keyed by the caller's idempotency key scoped to the caller and the
+ * operation, or else by a key generated once per run and kept across its retries. So:
+ * - the same caller key again returns the first result and changes nothing;
+ * - after an ambiguous error (the transaction may or may not have landed), the record tells:
+ *   present, it committed, and its result is returned; absent, it did not (the record is in the
+ *   same transaction), so the operation is decided again, still under the same key, whose
+ *   record condition stops a late landing of the first attempt from applying twice.
+ * Powertools Idempotency is deliberately not used here: its record is written outside our
+ * transaction, so a crash between the two could apply a change twice or record a result that
+ * never committed.
  */
 export class StockLedger {
   private readonly now: () => Date;
@@ -225,7 +247,7 @@ export class StockLedger {
         };
         const change = this.changeOf(env, steps, products);
         change.reservation = { value: reservation };
-        if (itemCount(change) > MAX_TRANSACTION_ITEMS) {
+        if (itemCount(change) + OPERATION_RECORD_ITEMS > MAX_TRANSACTION_ITEMS) {
           throw new ValidationError([
             { field: 'lines', message: 'too many distinct lines for one reservation' },
           ]);
@@ -742,17 +764,20 @@ export class StockLedger {
 
   /**
    * Runs one operation to completion: idempotency check, decide, commit; re-decide on a lost
-   * race with jittered exponential backoff, at most `maxAttempts` times.
+   * race with jittered exponential backoff, at most `maxAttempts` times. `dedupe`: a
+   * caller-given `ctx.idempotencyKey` names the operation record (scoped to the caller and the
+   * operation), so the same key again replays; otherwise (no key, or operations whose own item
+   * is their natural guard: reservations, product snapshots) the record key is generated.
    */
   private run<R>(
     operation: string,
     request: unknown,
     ctx: OperationContext,
-    recordOperation: boolean,
+    dedupe: boolean,
     decide: (env: RunEnv) => Promise<Decision<R>>,
     serializeOn: readonly string[] = [],
   ): Promise<R> {
-    const attempt = () => this.attempt(operation, request, ctx, recordOperation, decide);
+    const attempt = () => this.attempt(operation, request, ctx, dedupe, decide);
     return serializeOn.length ? this.queue.run(serializeOn, attempt) : attempt();
   }
 
@@ -760,20 +785,26 @@ export class StockLedger {
     operation: string,
     request: unknown,
     ctx: OperationContext,
-    recordOperation: boolean,
+    dedupe: boolean,
     decide: (env: RunEnv) => Promise<Decision<R>>,
   ): Promise<R> {
-    const key = ctx.idempotencyKey;
-    const idempotencyKey = key ?? this.newId();
-    // Without a caller-given key there is nothing to de-duplicate against.
-    const recordKey = recordOperation && key ? key : undefined;
+    const given = dedupe ? ctx.idempotencyKey : undefined;
+    // One record key per run, kept across all its attempts: its record proves this run committed.
+    const recordKey =
+      given === undefined ? this.newId() : scopedKey(operation, ctx.principal ?? ctx.actor, given);
+    const idempotencyKey = ctx.idempotencyKey ?? recordKey;
     const hash = requestHash(operation, request);
+    // A caller's key may have been used already; a generated one only by this run, once unsure.
+    let unsure = given !== undefined;
+    let ambiguity: Error | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (recordKey) {
+      if (unsure) {
         const previous = await this.store.getOperation(recordKey);
         if (previous) {
           if (previous.requestHash !== hash || previous.operation !== operation) {
-            throw new ConflictError(`Idempotency key ${recordKey} was already used for a different request`);
+            throw new ConflictError(`Idempotency key ${given} was already used for a different request`, {
+              idempotencyKey: given,
+            });
           }
           return previous.result as R;
         }
@@ -787,10 +818,28 @@ export class StockLedger {
       });
       if (!decision.change) return decision.result;
       const result = JSON.parse(JSON.stringify(decision.result)) as R;
-      if (recordKey) decision.change.operation = { key: recordKey, operation, requestHash: hash, result, at };
+      decision.change.operation = {
+        key: recordKey,
+        operation,
+        requestHash: hash,
+        result,
+        at,
+        expiresAt: operationTtl(at),
+      };
       const outcome = await this.store.commit(decision.change);
-      if (outcome.committed) return result;
-      if (outcome.contended) await this.backoff(attempt);
+      if (outcome.status === 'committed') return result;
+      if (outcome.status === 'ambiguous') {
+        // It may have landed: from now on, the record decides before anything is decided again.
+        unsure = true;
+        ambiguity = outcome.error;
+        await this.backoff(attempt);
+      } else if (outcome.contended) await this.backoff(attempt);
+    }
+    if (ambiguity) {
+      throw new TransientError(
+        `${operation}: gave up after ${this.maxAttempts} attempts; whether it committed is told by operation record ${recordKey}`,
+        { cause: ambiguity },
+      );
     }
     throw new TransientError(`${operation}: gave up after ${this.maxAttempts} contended attempts`);
   }
@@ -802,6 +851,18 @@ export class StockLedger {
 }
 
 export const MAIN_LOCATION: Location = { id: DEFAULT_LOCATION, name: 'Main warehouse' };
+
+/** TTL (epoch seconds) of an operation record written at `at`. */
+export const operationTtl = (at: string): number =>
+  Math.floor(Date.parse(at) / 1000) + OPERATION_RETENTION_SECONDS;
+
+/**
+ * The record key of a caller-given idempotency key: scoped to who sent it and the operation
+ * (Stripe scopes keys to the account, Shopify to the shop and the mutation). `|` cannot occur in
+ * a key (lib/http.ts) nor in an encoded principal, so two different scopes never collide.
+ */
+const scopedKey = (operation: string, principal: string, key: string): string =>
+  `${operation}|${encodeURIComponent(principal)}|${key}`;
 
 /** TTL (epoch seconds) of a reservation that reached a final state at `at`. */
 export const finalStateTtl = (at: string): number =>
