@@ -186,6 +186,50 @@ describe('POST routes', () => {
   });
 });
 
+describe('reserved stock', () => {
+  it('answers 409 problem+json naming the reserved quantity when an adjustment would take onHand below it', async () => {
+    // Prepare
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 15 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 12 }]);
+
+    // Act
+    const response = await post(`/api/v1/stock/${sku}/adjustments`, { delta: -10, reason: 'lost' });
+
+    // Assess
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
+    const problem = (await response.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 409, reserved: 12, onHand: 15, delta: -10, locationId: 'main' });
+    expect(problem.detail).toContain('12 units are reserved for open orders; onHand cannot go below 12');
+    expect((await ledger.getStock(sku)).totals).toMatchObject({ onHand: 15, reserved: 12 });
+    expect(await movementCount(sku)).toBe(2);
+  });
+
+  it('records a count below what is reserved and shows the shortfall per location and in the totals', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 15 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 12 }]);
+
+    const count = await post(`/api/v1/stock/${sku}/counts`, { countedQuantity: 9 });
+    const stock = await (await app.request(`/api/v1/stock/${sku}`)).json();
+
+    expect(count.status).toBe(201);
+    expect(await count.json()).toMatchObject({ level: { onHand: 9, reserved: 12, shortfall: 3 } });
+    expect(stock).toMatchObject({
+      totals: { onHand: 9, reserved: 12, shortfall: 3 },
+      locations: [{ locationId: 'main', onHand: 9, reserved: 12, shortfall: 3 }],
+    });
+  });
+
+  it('declares the 409 of an adjustment in the OpenAPI document', () => {
+    const doc = serviceApp.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'stock', version: '1' } });
+
+    const adjust = doc.paths?.['/api/v1/stock/{sku}/adjustments']?.post;
+    expect(adjust?.responses?.['409']).toMatchObject({ description: expect.stringMatching(/reserved/) });
+  });
+});
+
 describe('invalid requests', () => {
   const cases: [string, (sku: string) => string, unknown, string][] = [
     ['an adjustment of zero', (s) => `/api/v1/stock/${s}/adjustments`, { delta: 0, reason: 'lost' }, 'delta'],

@@ -57,6 +57,7 @@ const getStockRoute = createRoute({
   path: BASE,
   tags: [TAG],
   summary: 'Stock of a SKU per location, with totals',
+  description: '`shortfall` (per location and in total): units reserved beyond what a count found on hand.',
   request: { params: skuParams },
   responses: { 200: jsonResponse(stockViewSchema, 'Levels and totals'), ...problemResponses },
 });
@@ -67,7 +68,9 @@ const adjustRoute = createRoute({
   tags: [TAG],
   summary: 'Adjust onHand for a reason',
   description:
-    'onHand may not go negative unless the product allows backorders (422). Location defaults to `main`.',
+    'onHand may not go below what is reserved for open orders (409, naming `reserved`), nor negative ' +
+    '(422), unless the product allows backorders. Stock that is really gone is recorded with a count, ' +
+    'which shows the shortfall. Location defaults to `main`.',
   request: {
     params: skuParams,
     headers: postHeaders,
@@ -76,6 +79,12 @@ const adjustRoute = createRoute({
   responses: {
     201: jsonResponse(movementResultSchema, 'The movement and the new level'),
     ...problemResponses,
+    409: {
+      ...problemResponses[409],
+      description:
+        'The adjustment would take onHand below what is reserved for open orders (`reserved`, `onHand`, ' +
+        '`delta` in the body), or the Idempotency-Key was used for another request. Nothing changed.',
+    },
   },
 });
 
@@ -84,7 +93,10 @@ const countRoute = createRoute({
   path: `${BASE}/counts`,
   tags: [TAG],
   summary: 'Record a physical count',
-  description: 'onHand becomes the counted quantity through a `count` movement (reason `cycle_count`).',
+  description:
+    'onHand becomes the counted quantity through a `count` movement (reason `cycle_count`), even below ' +
+    'what is reserved: the level then shows a `shortfall`, and a StockShortfall event names the held ' +
+    'reservations at risk.',
   request: { params: skuParams, headers: postHeaders, body: jsonBody(countBodySchema, 'The count') },
   responses: {
     201: jsonResponse(movementResultSchema, 'The movement and the new level'),

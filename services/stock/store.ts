@@ -11,6 +11,7 @@ import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
+import type { MovementKind } from './contract.ts';
 import {
   type Change,
   type CommitOutcome,
@@ -164,6 +165,39 @@ export class DynamoStockStore implements StockStore {
       createdAt: item.createdAt as string,
       updatedAt: item.updatedAt as string,
     };
+  }
+
+  async *movementsBack(
+    sku: string,
+    locationId: string,
+    kinds: readonly MovementKind[],
+    sinceId: string,
+  ): AsyncIterable<Movement> {
+    const names = Object.fromEntries(kinds.map((_, i) => [`:k${i}`, kinds[i]]));
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ScanIndexForward: false,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          FilterExpression: `locationId = :loc AND #kind IN (${Object.keys(names).join(', ')})`,
+          ExpressionAttributeNames: { '#kind': 'kind' },
+          ExpressionAttributeValues: {
+            ':pk': skuPk(sku),
+            ':from': movementSk(sinceId),
+            // '~' sorts after every ULID character.
+            ':to': movementSk('~'),
+            ':loc': locationId,
+            ...names,
+          },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of result.Items ?? []) yield toMovement(item);
+      ExclusiveStartKey = result.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
   async getLocation(id: string): Promise<Location | undefined> {

@@ -171,6 +171,17 @@ export interface StockStore {
   levelsOf(sku: string): Promise<Level[]>;
   getOperation(key: string): Promise<OperationRecord | undefined>;
   getReservation(reservationId: string): Promise<Reservation | undefined>;
+  /**
+   * The movements of one SKU at one location of the given kinds, newest first, back to
+   * `sinceId` (a movement id, i.e. a ULID: time-ordered). Consistent; read lazily, page by page,
+   * so a caller that stops early reads no more.
+   */
+  movementsBack(
+    sku: string,
+    locationId: string,
+    kinds: readonly MovementKind[],
+    sinceId: string,
+  ): AsyncIterable<Movement>;
   getLocation(id: string): Promise<Location | undefined>;
   listLocations(): Promise<Location[]>;
   /** Commits a change atomically. Throws for errors that retrying cannot fix. */
