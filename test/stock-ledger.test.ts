@@ -369,6 +369,7 @@ describe('reserved stock', () => {
         { reservationId: a, quantity: 4 },
         { reservationId: b, quantity: 3 },
       ],
+      unlisted: 0,
       unaccounted: 0,
     });
     expect((await ledger.replayLedger(sku)).consistent).toBe(true);

@@ -87,8 +87,10 @@ export const ReservationExpired = defineEvent(
  * A physical count found less on hand than is reserved (for a product that does not allow
  * backorders): the counted reality is recorded, and some held reservations cannot all be
  * committed. `reservations` are the held ones at this SKU and location, oldest first, any of
- * which may meet the shortfall at commit; `unaccounted` is reserved quantity the ledger could
- * not attribute to a held reservation (0 unless something is wrong: check the ledger).
+ * which may meet the shortfall at commit (at most 500 listed, to keep the event well within
+ * SNS's 256 KB and the movement item within DynamoDB's 400 KB; `unlisted` counts the rest);
+ * `unaccounted` is reserved quantity the ledger could not attribute to a held reservation (0
+ * unless something is wrong: check the ledger).
  */
 export const StockShortfall = defineEvent(
   'StockShortfall',
@@ -102,7 +104,11 @@ export const StockShortfall = defineEvent(
     reserved: z.number().int(),
     /** reserved - onHand */
     shortfall: z.number().int().positive(),
-    reservations: z.array(z.object({ reservationId: z.string(), quantity: z.number().int().positive() })),
+    reservations: z
+      .array(z.object({ reservationId: z.string(), quantity: z.number().int().positive() }))
+      .max(500),
+    /** Held reservations beyond the 500 listed. */
+    unlisted: z.number().int().nonnegative(),
     unaccounted: z.number().int().nonnegative(),
   }),
 );

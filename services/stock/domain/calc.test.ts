@@ -172,8 +172,10 @@ describe('shortfall of a level', () => {
         { reservationId: 'order-1', quantity: 4 },
         { reservationId: 'order-4', quantity: 2 },
       ],
+      unlisted: 0,
       unaccounted: 0,
     });
+    expect(fold.result(1)).toMatchObject({ reservations: [{ reservationId: 'order-1' }], unlisted: 1 });
   });
 
   it('says how much reserved quantity the ledger did not account for', () => {
@@ -182,6 +184,7 @@ describe('shortfall of a level', () => {
 
     expect(fold.result()).toEqual({
       reservations: [{ reservationId: 'order-1', quantity: 2 }],
+      unlisted: 0,
       unaccounted: 3,
     });
   });
@@ -196,7 +199,7 @@ describe('shortfall of a level', () => {
 
     const event = shortfallEvent(
       count,
-      { reservations: [{ reservationId: 'order-1', quantity: 6 }], unaccounted: 0 },
+      { reservations: [{ reservationId: 'order-1', quantity: 6 }], unlisted: 0, unaccounted: 0 },
       { id: 'MOV1:1', correlationId: 'c' },
     );
 

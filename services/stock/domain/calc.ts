@@ -160,6 +160,15 @@ export interface HeldReservation {
   quantity: number;
 }
 
+export interface HeldResult {
+  reservations: HeldReservation[];
+  unlisted: number;
+  unaccounted: number;
+}
+
+/** How many reservations a StockShortfall event lists (see its schema). */
+export const MAX_LISTED_RESERVATIONS = 500;
+
 /**
  * Which reservations hold one level, folded from its ledger read NEWEST FIRST (its `reserve`,
  * `commit` and `release` movements): a reserve movement is still held unless a commit or
@@ -189,16 +198,24 @@ export class HeldReservationsFold {
     return this.done;
   }
 
-  /** The held reservations oldest first, and the reserved quantity none of them accounts for. */
-  result(): { reservations: HeldReservation[]; unaccounted: number } {
-    return { reservations: [...this.held].reverse(), unaccounted: Math.max(0, this.reserved - this.total) };
+  /**
+   * The held reservations oldest first (at most `limit`, and how many more), and the reserved
+   * quantity none of them accounts for.
+   */
+  result(limit = MAX_LISTED_RESERVATIONS): HeldResult {
+    const oldestFirst = [...this.held].reverse();
+    return {
+      reservations: oldestFirst.slice(0, limit),
+      unlisted: Math.max(0, oldestFirst.length - limit),
+      unaccounted: Math.max(0, this.reserved - this.total),
+    };
   }
 }
 
 /** The StockShortfall event of a count movement that left less on hand than is reserved. */
 export function shortfallEvent(
   movement: Movement,
-  held: { reservations: HeldReservation[]; unaccounted: number },
+  held: HeldResult,
   meta: { id: string; correlationId: string },
 ): Envelope {
   const { onHand, reserved } = movement.after;
@@ -211,6 +228,7 @@ export function shortfallEvent(
       reserved,
       shortfall: reserved - onHand,
       reservations: held.reservations,
+      unlisted: held.unlisted,
       unaccounted: held.unaccounted,
     },
     { ...meta, occurredAt: movement.at },
