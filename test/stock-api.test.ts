@@ -84,6 +84,51 @@ describe('POST routes', () => {
     expect(await movementCount(sku)).toBe(2);
   });
 
+  it('scopes an Idempotency-Key to the caller: two users sending the same key make two movements', async () => {
+    // Prepare
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    const warehouse = signedIn(serviceApp, 'warehouse');
+    const headers = { 'content-type': 'application/json', 'idempotency-key': uniqueSku('shared') };
+    const body = JSON.stringify({ delta: 1, reason: 'found' });
+
+    // Act
+    const byAdmin = await app.request(`/api/v1/stock/${sku}/adjustments`, { method: 'POST', headers, body });
+    const byWarehouse = await warehouse.request(`/api/v1/stock/${sku}/adjustments`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+
+    // Assess
+    expect([byAdmin.status, byWarehouse.status]).toEqual([201, 201]);
+    const actors = [byAdmin, byWarehouse].map(
+      async (r) => (await r.json()) as { movement: { actor: string } },
+    );
+    expect(new Set((await Promise.all(actors)).map((r) => r.movement.actor)).size).toBe(2);
+    expect((await ledger.getStock(sku)).totals).toMatchObject({ onHand: 12 });
+    expect(await movementCount(sku)).toBe(3);
+  });
+
+  it('scopes an Idempotency-Key to the route: the same key on an adjustment and a receipt applies both', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    const headers = { 'idempotency-key': uniqueSku('reused') };
+
+    const adjusted = await post(
+      `/api/v1/stock/${sku}/adjustments`,
+      { delta: -2, reason: 'damaged' },
+      headers,
+    );
+    const received = await post(`/api/v1/stock/${sku}/receipts`, { quantity: 5 }, headers);
+    const replayed = await post(`/api/v1/stock/${sku}/receipts`, { quantity: 5 }, headers);
+
+    expect([adjusted.status, received.status, replayed.status]).toEqual([201, 201, 201]);
+    expect(await replayed.json()).toEqual(await received.json());
+    expect((await ledger.getStock(sku)).totals).toMatchObject({ onHand: 13 });
+    expect(await movementCount(sku)).toBe(3);
+  });
+
   it('records counts, receipts and transfers as movements', async () => {
     const sku = uniqueSku();
     await seedProduct(ledger, sku, { onHand: 10 });
@@ -138,6 +183,50 @@ describe('POST routes', () => {
 
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ onHand: 2, delta: -3 });
+  });
+});
+
+describe('reserved stock', () => {
+  it('answers 409 problem+json naming the reserved quantity when an adjustment would take onHand below it', async () => {
+    // Prepare
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 15 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 12 }]);
+
+    // Act
+    const response = await post(`/api/v1/stock/${sku}/adjustments`, { delta: -10, reason: 'lost' });
+
+    // Assess
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
+    const problem = (await response.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 409, reserved: 12, onHand: 15, delta: -10, locationId: 'main' });
+    expect(problem.detail).toContain('12 units are reserved for open orders; onHand cannot go below 12');
+    expect((await ledger.getStock(sku)).totals).toMatchObject({ onHand: 15, reserved: 12 });
+    expect(await movementCount(sku)).toBe(2);
+  });
+
+  it('records a count below what is reserved and shows the shortfall per location and in the totals', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 15 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 12 }]);
+
+    const count = await post(`/api/v1/stock/${sku}/counts`, { countedQuantity: 9 });
+    const stock = await (await app.request(`/api/v1/stock/${sku}`)).json();
+
+    expect(count.status).toBe(201);
+    expect(await count.json()).toMatchObject({ level: { onHand: 9, reserved: 12, shortfall: 3 } });
+    expect(stock).toMatchObject({
+      totals: { onHand: 9, reserved: 12, shortfall: 3 },
+      locations: [{ locationId: 'main', onHand: 9, reserved: 12, shortfall: 3 }],
+    });
+  });
+
+  it('declares the 409 of an adjustment in the OpenAPI document', () => {
+    const doc = serviceApp.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'stock', version: '1' } });
+
+    const adjust = doc.paths?.['/api/v1/stock/{sku}/adjustments']?.post;
+    expect(adjust?.responses?.['409']).toMatchObject({ description: expect.stringMatching(/reserved/) });
   });
 });
 

@@ -99,7 +99,7 @@ describe('concurrent reservations on one SKU', () => {
     expect(failed.every((r) => r.reason instanceof InsufficientStockError)).toBe(true);
     expect(counting.cancelled()).toBeGreaterThan(0); // the races happened, and were lost safely
     const stock = await ledger.getStock(sku);
-    expect(stock.totals).toEqual({ onHand: 50, reserved: 50, available: 0, incoming: 0 });
+    expect(stock.totals).toEqual({ onHand: 50, reserved: 50, available: 0, incoming: 0, shortfall: 0 });
     const movements = (await ledger.listMovements(sku, { limit: 200 })).items;
     expect(movements.filter((m) => m.kind === 'reserve')).toHaveLength(50);
     expect(movements.every((m) => m.after.available >= 0)).toBe(true);

@@ -231,4 +231,51 @@ describe('sweeper and outbox publisher', () => {
       data: { sku, locationId: 'main', kind: 'receive', levelVersion: 1, quantities: { onHand: 5 } },
     });
   });
+
+  it('publishes the StockShortfall of a count below what is reserved to its subscribers', async () => {
+    // Prepare: a queue subscribed to StockShortfall only, and a count that finds a shortfall
+    const queue = await sqs().send(new CreateQueueCommand({ QueueName: `stock-shortfalls-${ulid()}` }));
+    const { Attributes } = await sqs().send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl!, AttributeNames: ['QueueArn'] }),
+    );
+    await subscribeQueue(topicArn, Attributes!.QueueArn!, ['StockShortfall']);
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 5 });
+    const orderId = uniqueSku('order');
+    await ledger.reserve(orderId, [{ sku, quantity: 4 }]);
+    const { movement } = await ledger.count({ sku, countedQuantity: 1 }, { actor: 'test' });
+    const { Items } = await documentClient().send(
+      new QueryCommand({
+        TableName: requireEnv('STOCK_TABLE'),
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': `SKU#${sku}`, ':sk': `MOV#${movement.id}` },
+      }),
+    );
+    const streamEvent = {
+      Records: [
+        {
+          eventID: '1',
+          eventName: 'INSERT',
+          dynamodb: { NewImage: marshall(Items![0]!, { removeUndefinedValues: true }) },
+        },
+      ],
+    } as unknown as DynamoDBStreamEvent;
+
+    // Act
+    const result = await publishEvents(streamEvent, context, () => {});
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    const message = await eventually(async () => {
+      const received = await sqs().send(
+        new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl!, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
+      return received.Messages?.[0];
+    });
+    expect(JSON.parse(message.Body!)).toMatchObject({
+      type: 'StockShortfall',
+      version: 1,
+      data: { sku, shortfall: 3, reservations: [{ reservationId: orderId, quantity: 4 }] },
+    });
+  });
 });

@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UnprocessableError } from '../lib/errors.ts';
-import { InsufficientStockError, StockLedger } from '../services/stock/domain/stock.ts';
+import {
+  CommitShortfallError,
+  InsufficientStockError,
+  ReservedStockError,
+  StockLedger,
+} from '../services/stock/domain/stock.ts';
 import { stockService } from '../services/stock/service.ts';
 import { DynamoStockStore } from '../services/stock/store.ts';
 import { outboxOf, seedProduct, uniqueSku } from '../services/stock/testing.ts';
@@ -269,8 +274,163 @@ describe('adjustments, counts, receipts and transfers', () => {
       reserved: 4,
       available: 6,
       incoming: 0,
+      shortfall: 0,
     });
     expect((await ledger.replayLedger(sku)).consistent).toBe(true);
+  });
+});
+
+describe('reserved stock', () => {
+  /*
+   * Guards the "reserved stock adjusted away" bug: 12 units reserved for open orders, an
+   * adjustment of -10 on 15 on hand was accepted (onHand 5 is not negative), and the orders
+   * that had been promised those units failed at commit, long after anyone could fix it.
+   */
+  it('refuses an adjustment that would take onHand below what is reserved, changing nothing', async () => {
+    // Prepare
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 15 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 12 }]);
+    const before = await ledger.getStock(sku);
+
+    // Act
+    const error = await ledger.adjust({ sku, delta: -10, reason: 'lost' }, actor).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ReservedStockError);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ReservedStockError).message).toContain(
+      '12 units are reserved for open orders; onHand cannot go below 12',
+    );
+    expect((error as ReservedStockError).extensions).toMatchObject({
+      sku,
+      locationId: 'main',
+      reserved: 12,
+      onHand: 15,
+      delta: -10,
+    });
+    expect(await ledger.getStock(sku)).toEqual(before);
+    expect(await movementCount(sku)).toBe(2);
+  });
+
+  it('still accepts an adjustment down to exactly what is reserved, and any adjustment up', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 15 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 12 }]);
+
+    await ledger.adjust({ sku, delta: -3, reason: 'damaged' }, actor);
+    await ledger.count({ sku, countedQuantity: 10 }, actor); // a shortfall of 2
+    await ledger.adjust({ sku, delta: 1, reason: 'found' }, actor);
+
+    expect(await levelAt(sku)).toMatchObject({ onHand: 11, reserved: 12, shortfall: 1 });
+    expect((await ledger.replayLedger(sku)).consistent).toBe(true);
+  });
+
+  it('records a count below what is reserved, shows the shortfall, and names the reservations at risk', async () => {
+    // Prepare: four orders at main (one released, one committed) and one at another location
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    await ledger.createLocation({ id: 'east', name: 'East depot' }, actor);
+    await ledger.receive({ sku, locationId: 'east', quantity: 5 }, actor);
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((n) => uniqueSku(`order-${n}`));
+    await ledger.reserve(a!, [{ sku, quantity: 4 }]);
+    await ledger.reserve(b!, [
+      { sku, quantity: 2 },
+      { sku, quantity: 1 },
+    ]);
+    await ledger.reserve(c!, [{ sku, quantity: 2 }]);
+    await ledger.reserve(d!, [{ sku, quantity: 1 }]);
+    await ledger.reserve(e!, [{ sku, quantity: 2, locationId: 'east' }]);
+    await ledger.release(c!);
+    await ledger.commit(d!); // main: onHand 9, reserved 7
+
+    // Act
+    const { movement, level } = await ledger.count({ sku, countedQuantity: 5 }, actor);
+
+    // Assess
+    expect(level).toMatchObject({ onHand: 5, reserved: 7, available: -2, shortfall: 2 });
+    const stock = await ledger.getStock(sku);
+    expect(stock.totals).toMatchObject({ onHand: 10, reserved: 9, shortfall: 2 });
+    expect(stock.locations.find((l) => l.locationId === 'east')).toMatchObject({ shortfall: 0 });
+    const shortfalls = (await outboxOf(sku)).filter((event) => event.type === 'StockShortfall');
+    expect(shortfalls).toHaveLength(1);
+    expect(shortfalls[0]).toMatchObject({
+      version: 1,
+      id: expect.stringMatching(new RegExp(`^${movement.id}:`)),
+    });
+    expect(shortfalls[0]!.data).toEqual({
+      sku,
+      locationId: 'main',
+      movementId: movement.id,
+      onHand: 5,
+      reserved: 7,
+      shortfall: 2,
+      reservations: [
+        { reservationId: a, quantity: 4 },
+        { reservationId: b, quantity: 3 },
+      ],
+      unlisted: 0,
+      unaccounted: 0,
+    });
+    expect((await ledger.replayLedger(sku)).consistent).toBe(true);
+  });
+
+  it('emits no StockShortfall for a count that covers what is reserved', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 4 }]);
+
+    const { level } = await ledger.count({ sku, countedQuantity: 4 }, actor);
+
+    expect(level).toMatchObject({ onHand: 4, reserved: 4, shortfall: 0 });
+    expect((await outboxOf(sku)).filter((event) => event.type === 'StockShortfall')).toEqual([]);
+  });
+
+  it('commits reservations while the stock lasts, then refuses the one that meets the shortfall, writing nothing', async () => {
+    // Prepare
+    const sku = uniqueSku();
+    const other = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 10 });
+    await seedProduct(ledger, other, { onHand: 10 });
+    const first = uniqueSku('order');
+    const second = uniqueSku('order');
+    await ledger.reserve(first, [{ sku, quantity: 4 }]);
+    await ledger.reserve(second, [
+      { sku, quantity: 3 },
+      { sku: other, quantity: 1 },
+    ]);
+    await ledger.count({ sku, countedQuantity: 5 }, actor);
+    const movementsBefore = [await movementCount(sku), await movementCount(other)];
+
+    // Act
+    await ledger.commit(first); // onHand 5 → 1
+    const error = await ledger.commit(second).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(CommitShortfallError);
+    expect(error).toBeInstanceOf(UnprocessableError);
+    expect((error as CommitShortfallError).shortfalls).toEqual([
+      { sku, locationId: 'main', requested: 3, available: 1, reason: 'stock_shortfall' },
+    ]);
+    expect(await ledger.getReservation(second)).toMatchObject({ status: 'HELD' });
+    expect(await levelAt(sku)).toMatchObject({ onHand: 1, reserved: 3, shortfall: 2 });
+    expect(await levelAt(other)).toMatchObject({ onHand: 10, reserved: 1 });
+    expect([await movementCount(sku), await movementCount(other)]).toEqual([
+      movementsBefore[0]! + 1,
+      movementsBefore[1]!,
+    ]);
+    expect(await ledger.release(second, 'shortfall')).toMatchObject({ status: 'RELEASED', changed: true });
+    expect(await levelAt(sku)).toMatchObject({ onHand: 1, reserved: 0, shortfall: 0 });
+  });
+
+  it('lets a product that allows backorders go below what is reserved, without a shortfall', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku, { onHand: 5, allowBackorder: true });
+    await ledger.reserve(uniqueSku('order'), [{ sku, quantity: 8 }]);
+
+    await ledger.adjust({ sku, delta: -2, reason: 'damaged' }, actor);
+
+    expect(await levelAt(sku)).toMatchObject({ onHand: 3, reserved: 8, shortfall: 0 });
   });
 });
 

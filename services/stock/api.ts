@@ -36,7 +36,11 @@ const postHeaders = z.object({
     .regex(/^[\w.:-]{1,128}$/)
     .optional()
     .meta({
-      description: 'Makes the POST safe to retry: same key and body → the first response, applied once',
+      description:
+        'Makes the POST safe to retry: same key and body → the first response, applied once. A key is ' +
+        "scoped to the caller and the route: another user's key, or the same key on another route, is " +
+        'another request. Kept 35 days. Without a key, a retry by the client is a new request (the ' +
+        "service's own retries are still applied once).",
     }),
 });
 const skuParams = z.object({ sku: skuSchema });
@@ -53,6 +57,7 @@ const getStockRoute = createRoute({
   path: BASE,
   tags: [TAG],
   summary: 'Stock of a SKU per location, with totals',
+  description: '`shortfall` (per location and in total): units reserved beyond what a count found on hand.',
   request: { params: skuParams },
   responses: { 200: jsonResponse(stockViewSchema, 'Levels and totals'), ...problemResponses },
 });
@@ -63,7 +68,9 @@ const adjustRoute = createRoute({
   tags: [TAG],
   summary: 'Adjust onHand for a reason',
   description:
-    'onHand may not go negative unless the product allows backorders (422). Location defaults to `main`.',
+    'onHand may not go below what is reserved for open orders (409, naming `reserved`), nor negative ' +
+    '(422), unless the product allows backorders. Stock that is really gone is recorded with a count, ' +
+    'which shows the shortfall. Location defaults to `main`.',
   request: {
     params: skuParams,
     headers: postHeaders,
@@ -72,6 +79,12 @@ const adjustRoute = createRoute({
   responses: {
     201: jsonResponse(movementResultSchema, 'The movement and the new level'),
     ...problemResponses,
+    409: {
+      ...problemResponses[409],
+      description:
+        'The adjustment would take onHand below what is reserved for open orders (`reserved`, `onHand`, ' +
+        '`delta` in the body), or the Idempotency-Key was used for another request. Nothing changed.',
+    },
   },
 });
 
@@ -80,7 +93,10 @@ const countRoute = createRoute({
   path: `${BASE}/counts`,
   tags: [TAG],
   summary: 'Record a physical count',
-  description: 'onHand becomes the counted quantity through a `count` movement (reason `cycle_count`).',
+  description:
+    'onHand becomes the counted quantity through a `count` movement (reason `cycle_count`), even below ' +
+    'what is reserved: the level then shows a `shortfall`, and a StockShortfall event names the held ' +
+    'reservations at risk.',
   request: { params: skuParams, headers: postHeaders, body: jsonBody(countBodySchema, 'The count') },
   responses: {
     201: jsonResponse(movementResultSchema, 'The movement and the new level'),
@@ -150,8 +166,10 @@ const createLocationRoute = createRoute({
   responses: { 201: jsonResponse(locationSchema, 'The location'), ...problemResponses },
 });
 
+/** Who calls, and their Idempotency-Key: the ledger scopes the key to the caller (`principal`) and the route. */
 const contextOf = (c: Context<ApiEnv>): OperationContext => ({
   actor: actorOf(c),
+  principal: c.get('caller')?.id,
   correlationId: c.get('requestId'),
   idempotencyKey: idempotencyKey(c),
 });

@@ -83,7 +83,43 @@ export const ReservationExpired = defineEvent(
   z.object({ reservationId: z.string(), lines: z.array(reservationLineSchema) }),
 );
 
-export const stockEvents = [StockLevelChanged, StockLow, OutOfStock, ReservationExpired] as const;
+/**
+ * A physical count found less on hand than is reserved (for a product that does not allow
+ * backorders): the counted reality is recorded, and some held reservations cannot all be
+ * committed. `reservations` are the held ones at this SKU and location, oldest first, any of
+ * which may meet the shortfall at commit (at most 500 listed, to keep the event well within
+ * SNS's 256 KB and the movement item within DynamoDB's 400 KB; `unlisted` counts the rest);
+ * `unaccounted` is reserved quantity the ledger could not attribute to a held reservation (0
+ * unless something is wrong: check the ledger).
+ */
+export const StockShortfall = defineEvent(
+  'StockShortfall',
+  1,
+  z.object({
+    sku: skuSchema,
+    locationId: locationIdSchema,
+    /** The count movement that found the shortfall. */
+    movementId: z.string(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    /** reserved - onHand */
+    shortfall: z.number().int().positive(),
+    reservations: z
+      .array(z.object({ reservationId: z.string(), quantity: z.number().int().positive() }))
+      .max(500),
+    /** Held reservations beyond the 500 listed. */
+    unlisted: z.number().int().nonnegative(),
+    unaccounted: z.number().int().nonnegative(),
+  }),
+);
+
+export const stockEvents = [
+  StockLevelChanged,
+  StockLow,
+  OutOfStock,
+  ReservationExpired,
+  StockShortfall,
+] as const;
 
 /** Per-line shortfall when a reservation cannot be met. */
 export const shortfallSchema = z
@@ -92,7 +128,11 @@ export const shortfallSchema = z
     locationId: locationIdSchema,
     requested: z.number().int(),
     available: z.number().int(),
-    reason: z.enum(['insufficient_stock', 'unknown_sku']),
+    /**
+     * `insufficient_stock`: not enough available to reserve; `unknown_sku`: not a product stock
+     * sells; `stock_shortfall`: a held reservation's commit found less on hand than it holds.
+     */
+    reason: z.enum(['insufficient_stock', 'unknown_sku', 'stock_shortfall']),
   })
   .meta({ id: 'Shortfall' });
 export type Shortfall = z.infer<typeof shortfallSchema>;
@@ -168,6 +208,10 @@ export const levelViewSchema = z
     incoming: z.number().int(),
     safetyStock: z.number().int(),
     available: z.number().int(),
+    shortfall: z.number().int().nonnegative().meta({
+      description:
+        'reserved - onHand when a count found less on hand than is reserved (0 otherwise, and always 0 for a product that allows backorders): held reservations at risk',
+    }),
     updatedAt: z.string(),
   })
   .meta({ id: 'StockLevel' });
@@ -180,6 +224,7 @@ export const stockViewSchema = z
       reserved: z.number().int(),
       available: z.number().int(),
       incoming: z.number().int(),
+      shortfall: z.number().int().nonnegative().meta({ description: "The sum of the locations' shortfalls" }),
     }),
     locations: z.array(levelViewSchema),
   })

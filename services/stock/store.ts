@@ -11,6 +11,7 @@ import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
+import type { MovementKind } from './contract.ts';
 import {
   type Change,
   type CommitOutcome,
@@ -34,7 +35,7 @@ import { finalStateTtl, StockLedger } from './domain/stock.ts';
  * | product     | `SKU#<sku>`         | `PRODUCT`        | thresholds learned from catalog events        |
  * | level       | `SKU#<sku>`         | `LOC#<location>` | quantities + `version` (optimistic locking)   |
  * | movement    | `SKU#<sku>`         | `MOV#<ulid>`     | immutable ledger; the last of a tx has outbox |
- * | operation   | `OP#<key>`          | `OP`             | idempotency record, same transaction          |
+ * | operation   | `OP#<key>`          | `OP`             | every mutation's record, same tx; `ttl` 35 d  |
  * | reservation | `RES#<id>`          | `RES`            | gsi1 (`HELD`, `<expiresAt>#<id>`) while held  |
  * | location    | `LOC`               | `LOC#<id>`       |                                              |
  *
@@ -50,21 +51,52 @@ const opPk = (key: string) => `OP#${key}`;
 const resPk = (id: string) => `RES#${id}`;
 const HELD_INDEX = 'gsi1';
 
-/** Cancellation codes (and error names) that a re-read and retry can fix. */
+/** Cancellation codes that a re-read and retry can fix. */
 const CONTENDED_CODES = new Set([
   'TransactionConflict',
   'ThrottlingError',
   'ProvisionedThroughputExceeded',
   'RequestLimitExceeded',
 ]);
-const RETRYABLE_ERRORS = new Set([
+/** Errors after which the transaction certainly did not run: refused before executing. Back off. */
+const REFUSED_ERRORS = new Set([
   'TransactionConflictException',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
-  'InternalServerError',
-  'TransactionInProgressException',
 ]);
+/**
+ * Errors after which the transaction may or may not have committed. DynamoDB says so of
+ * InternalServerError; TransactionInProgressException means the SDK re-sent a request (same
+ * ClientRequestToken) that is still running; a timeout or a broken connection loses the answer,
+ * whatever happened. The SDK throws the last of these when its own retries are exhausted.
+ */
+const AMBIGUOUS_ERRORS = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'AbortError',
+]);
+const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
+
+function isAmbiguous(error: unknown): boolean {
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  return (
+    AMBIGUOUS_ERRORS.has(e.name ?? '') ||
+    AMBIGUOUS_CODES.has(e.code ?? '') ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    /socket hang up/i.test(e.message ?? '')
+  );
+}
 
 /** Which part of a change an item of the transaction is: tells a version conflict from a guard. */
 type Role = 'level' | 'movement' | 'guard';
@@ -118,6 +150,7 @@ export class DynamoStockStore implements StockStore {
       requestHash: item.requestHash as string,
       result: JSON.parse(item.result as string),
       at: item.at as string,
+      expiresAt: item.ttl as number,
     };
   }
 
@@ -132,6 +165,39 @@ export class DynamoStockStore implements StockStore {
       createdAt: item.createdAt as string,
       updatedAt: item.updatedAt as string,
     };
+  }
+
+  async *movementsBack(
+    sku: string,
+    locationId: string,
+    kinds: readonly MovementKind[],
+    sinceId: string,
+  ): AsyncIterable<Movement> {
+    const names = Object.fromEntries(kinds.map((_, i) => [`:k${i}`, kinds[i]]));
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ScanIndexForward: false,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          FilterExpression: `locationId = :loc AND #kind IN (${Object.keys(names).join(', ')})`,
+          ExpressionAttributeNames: { '#kind': 'kind' },
+          ExpressionAttributeValues: {
+            ':pk': skuPk(sku),
+            ':from': movementSk(sinceId),
+            // '~' sorts after every ULID character.
+            ':to': movementSk('~'),
+            ':loc': locationId,
+            ...names,
+          },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of result.Items ?? []) yield toMovement(item);
+      ExclusiveStartKey = result.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
   async getLocation(id: string): Promise<Location | undefined> {
@@ -151,7 +217,7 @@ export class DynamoStockStore implements StockStore {
     const { items, roles } = this.transactItems(change);
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { committed: true };
+      return { status: 'committed' };
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TransactionCanceledException') {
@@ -164,9 +230,10 @@ export class DynamoStockStore implements StockStore {
               CONTENDED_CODES.has(r.Code ?? '') ||
               (r.Code === 'ConditionalCheckFailed' && roles[i] !== 'guard'),
           );
-        return { committed: false, contended };
+        return { status: 'rejected', contended };
       }
-      if (RETRYABLE_ERRORS.has(name)) return { committed: false, contended: true };
+      if (REFUSED_ERRORS.has(name)) return { status: 'rejected', contended: true };
+      if (isAmbiguous(error)) return { status: 'ambiguous', error: error as Error };
       throw error;
     }
   }
@@ -353,6 +420,7 @@ export class DynamoStockStore implements StockStore {
             requestHash: op.requestHash,
             result: JSON.stringify(op.result),
             at: op.at,
+            ttl: op.expiresAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },

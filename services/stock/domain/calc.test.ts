@@ -5,9 +5,12 @@ import {
   crossings,
   emptyLevel,
   eventsFor,
+  HeldReservationsFold,
   mergeLines,
   replay,
   requestHash,
+  shortfallEvent,
+  shortfallOf,
   shortfallsOf,
 } from './calc.ts';
 import { type Level, levelKey, type Movement, type ProductSettings } from './model.ts';
@@ -131,6 +134,82 @@ describe('shortfall computation', () => {
     expect(shortfallsOf([{ sku: 'SKU-1', locationId: 'main', quantity: 50 }], products, new Map())).toEqual(
       [],
     );
+  });
+});
+
+describe('shortfall of a level', () => {
+  it('is what is reserved beyond what is on hand, and never for a product that allows backorders', () => {
+    expect(shortfallOf(level({ onHand: 9, reserved: 12 }))).toBe(3);
+    expect(shortfallOf(level({ onHand: 12, reserved: 12 }))).toBe(0);
+    expect(shortfallOf(level({ onHand: 2, reserved: 12, allowBackorder: true }))).toBe(0);
+  });
+
+  it('finds the held reservations from the ledger newest first, and stops once they add up to reserved', () => {
+    // Prepare: newest first, as the store reads them
+    const held = (kind: 'reserve' | 'commit' | 'release', reference: string, reserved: number): Movement => ({
+      ...movement('main', 0, reserved),
+      kind,
+      reference,
+    });
+    const newestFirst = [
+      held('reserve', 'order-4', 2),
+      held('release', 'order-3', -1),
+      held('reserve', 'order-3', 1),
+      held('commit', 'order-2', -5),
+      held('reserve', 'order-1', 4),
+      held('reserve', 'order-2', 5),
+      held('reserve', 'order-0', 9), // older than anything still held: never read
+    ];
+    const fold = new HeldReservationsFold(6);
+
+    // Act
+    const read = newestFirst.findIndex((m) => fold.add(m)) + 1;
+
+    // Assess
+    expect(read).toBe(5);
+    expect(fold.result()).toEqual({
+      reservations: [
+        { reservationId: 'order-1', quantity: 4 },
+        { reservationId: 'order-4', quantity: 2 },
+      ],
+      unlisted: 0,
+      unaccounted: 0,
+    });
+    expect(fold.result(1)).toMatchObject({ reservations: [{ reservationId: 'order-1' }], unlisted: 1 });
+  });
+
+  it('says how much reserved quantity the ledger did not account for', () => {
+    const fold = new HeldReservationsFold(5);
+    fold.add({ ...movement('main', 0, 2), kind: 'reserve', reference: 'order-1' });
+
+    expect(fold.result()).toEqual({
+      reservations: [{ reservationId: 'order-1', quantity: 2 }],
+      unlisted: 0,
+      unaccounted: 3,
+    });
+  });
+
+  it('builds a StockShortfall event from the count movement, with a deterministic id', () => {
+    const count: Movement = {
+      ...movement('main', -6),
+      id: 'MOV1',
+      kind: 'count',
+      after: { onHand: 4, reserved: 6, incoming: 0, safetyStock: 0, available: -2 },
+    };
+
+    const event = shortfallEvent(
+      count,
+      { reservations: [{ reservationId: 'order-1', quantity: 6 }], unlisted: 0, unaccounted: 0 },
+      { id: 'MOV1:1', correlationId: 'c' },
+    );
+
+    expect(event).toMatchObject({
+      id: 'MOV1:1',
+      type: 'StockShortfall',
+      version: 1,
+      occurredAt: count.at,
+      data: { sku: 'SKU-1', locationId: 'main', movementId: 'MOV1', onHand: 4, reserved: 6, shortfall: 2 },
+    });
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type Shortfall,
   StockLevelChanged,
   StockLow,
+  StockShortfall,
 } from '../contract.ts';
 import {
   type Deltas,
@@ -65,6 +66,13 @@ export function applySettings(level: Level, product: ProductSettings, at: string
   };
   return { ...next, available: availableOf(next) };
 }
+
+/**
+ * Units reserved beyond what is on hand: held reservations that cannot all be committed. Always
+ * 0 for a product that allows backorders (it may promise what it does not have).
+ */
+export const shortfallOf = (level: Pick<Level, 'onHand' | 'reserved' | 'allowBackorder'>): number =>
+  level.allowBackorder ? 0 : Math.max(0, level.reserved - level.onHand);
 
 export const settingsDiffer = (level: Level, product: ProductSettings): boolean =>
   level.safetyStock !== product.safetyStock ||
@@ -145,6 +153,86 @@ export function eventsFor(
     events.push(OutOfStock.create({ sku: after.sku, locationId: after.locationId }, meta(events.length)));
   }
   return events;
+}
+
+export interface HeldReservation {
+  reservationId: string;
+  quantity: number;
+}
+
+export interface HeldResult {
+  reservations: HeldReservation[];
+  unlisted: number;
+  unaccounted: number;
+}
+
+/** How many reservations a StockShortfall event lists (see its schema). */
+export const MAX_LISTED_RESERVATIONS = 500;
+
+/**
+ * Which reservations hold one level, folded from its ledger read NEWEST FIRST (its `reserve`,
+ * `commit` and `release` movements): a reserve movement is still held unless a commit or
+ * release of the same reservation (its `reference`) came after it. The held quantities add up
+ * to the level's `reserved` (the ledger invariant), so once they do, nothing older can matter:
+ * `add` then returns true and the caller stops reading.
+ */
+export class HeldReservationsFold {
+  private readonly finished = new Set<string>();
+  private readonly held: HeldReservation[] = [];
+  private total = 0;
+
+  constructor(private readonly reserved: number) {}
+
+  get done(): boolean {
+    return this.total >= this.reserved;
+  }
+
+  add(movement: Movement): boolean {
+    const id = movement.reference;
+    if (id === undefined || this.done) return this.done;
+    if (movement.kind === 'commit' || movement.kind === 'release') this.finished.add(id);
+    else if (movement.kind === 'reserve' && !this.finished.has(id) && movement.deltas.reserved > 0) {
+      this.held.push({ reservationId: id, quantity: movement.deltas.reserved });
+      this.total += movement.deltas.reserved;
+    }
+    return this.done;
+  }
+
+  /**
+   * The held reservations oldest first (at most `limit`, and how many more), and the reserved
+   * quantity none of them accounts for.
+   */
+  result(limit = MAX_LISTED_RESERVATIONS): HeldResult {
+    const oldestFirst = [...this.held].reverse();
+    return {
+      reservations: oldestFirst.slice(0, limit),
+      unlisted: Math.max(0, oldestFirst.length - limit),
+      unaccounted: Math.max(0, this.reserved - this.total),
+    };
+  }
+}
+
+/** The StockShortfall event of a count movement that left less on hand than is reserved. */
+export function shortfallEvent(
+  movement: Movement,
+  held: HeldResult,
+  meta: { id: string; correlationId: string },
+): Envelope {
+  const { onHand, reserved } = movement.after;
+  return StockShortfall.create(
+    {
+      sku: movement.sku,
+      locationId: movement.locationId,
+      movementId: movement.id,
+      onHand,
+      reserved,
+      shortfall: reserved - onHand,
+      reservations: held.reservations,
+      unlisted: held.unlisted,
+      unaccounted: held.unaccounted,
+    },
+    { ...meta, occurredAt: movement.at },
+  );
 }
 
 /** Reservation lines with the default location filled in and same SKU+location lines summed. */

@@ -81,18 +81,30 @@ export interface Location {
   name: string;
 }
 
-/** The idempotency record of one operation: the first result, returned again for the same key. */
+/**
+ * The operation record of one mutation, written in the mutation's own transaction: the first
+ * result, returned again for the same key, and the proof, after an ambiguous error, that the
+ * mutation committed. `expiresAt` (epoch seconds) is when DynamoDB TTL may delete it.
+ */
 export interface OperationRecord {
   key: string;
   operation: string;
   requestHash: string;
   result: unknown;
   at: string;
+  expiresAt: number;
 }
 
 /** Who does an operation, and which request/saga it belongs to. */
 export interface OperationContext {
+  /** Recorded on the movements (for the API: the caller's email). */
   actor: string;
+  /**
+   * Whose `idempotencyKey` it is (for the API: the caller's stable id). A caller-given key is
+   * scoped to the principal and the operation, as Stripe and Shopify scope theirs: the same key
+   * from two callers, or for two operations, names two operations. Default: `actor`.
+   */
+  principal?: string;
   correlationId?: string;
   /** The same key twice returns the first result and changes nothing. */
   idempotencyKey?: string;
@@ -126,14 +138,21 @@ export interface Change {
   operation?: OperationRecord;
 }
 
+/**
+ * What became of a commit. The store never guesses: an error after which the change may or may
+ * not have landed (an internal server error, a timeout, a reset connection, the SDK's retries
+ * exhausted on one of them) is `ambiguous`, and the ledger finds out from the operation record.
+ */
 export type CommitOutcome =
-  | { committed: true }
+  | { status: 'committed' }
   /**
-   * A condition failed or the transaction was contended: re-read and decide again. `contended`
-   * tells a version conflict or transaction conflict (back off) from a guard that simply
+   * Certainly not committed: a condition failed or the transaction was refused. `contended`
+   * tells a version or transaction conflict or throttling (back off) from a guard that simply
    * changed under us (an operation record, a reservation's status: re-decide at once).
    */
-  | { committed: false; contended: boolean };
+  | { status: 'rejected'; contended: boolean }
+  /** May have committed: resolve by reading the operation record, never by applying again. */
+  | { status: 'ambiguous'; error: Error };
 
 export interface Page<T> {
   items: T[];
@@ -152,6 +171,17 @@ export interface StockStore {
   levelsOf(sku: string): Promise<Level[]>;
   getOperation(key: string): Promise<OperationRecord | undefined>;
   getReservation(reservationId: string): Promise<Reservation | undefined>;
+  /**
+   * The movements of one SKU at one location of the given kinds, newest first, back to
+   * `sinceId` (a movement id, i.e. a ULID: time-ordered). Consistent; read lazily, page by page,
+   * so a caller that stops early reads no more.
+   */
+  movementsBack(
+    sku: string,
+    locationId: string,
+    kinds: readonly MovementKind[],
+    sinceId: string,
+  ): AsyncIterable<Movement>;
   getLocation(id: string): Promise<Location | undefined>;
   listLocations(): Promise<Location[]>;
   /** Commits a change atomically. Throws for errors that retrying cannot fix. */

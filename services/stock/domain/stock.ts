@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 import {
   ConflictError,
   NotFoundError,
@@ -20,12 +20,15 @@ import {
   applySettings,
   emptyLevel,
   eventsFor,
+  HeldReservationsFold,
   type LedgerCheck,
   mergeLines,
   quantitiesOf,
   replay,
   requestHash,
   settingsDiffer,
+  shortfallEvent,
+  shortfallOf,
   shortfallsOf,
 } from './calc.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -57,11 +60,69 @@ export class InsufficientStockError extends UnprocessableError {
   }
 }
 
-/** DynamoDB transactions hold at most 100 items; a reservation line costs up to three. */
+/**
+ * A plain adjustment would take onHand below what is reserved for open orders. Nothing was
+ * written. Stock that is really gone is recorded with a physical count, which shows the shortfall.
+ */
+export class ReservedStockError extends ConflictError {
+  constructor(level: Pick<Level, 'sku' | 'locationId' | 'onHand' | 'reserved'>, delta: number) {
+    const units = level.reserved === 1 ? '1 unit is' : `${level.reserved} units are`;
+    super(
+      `${units} reserved for open orders; onHand cannot go below ${level.reserved}. ` +
+        `${level.sku} at ${level.locationId} has ${level.onHand} on hand, and an adjustment of ${delta} ` +
+        `would leave ${level.onHand + delta}. If the stock is really gone, record a physical count.`,
+      {
+        sku: level.sku,
+        locationId: level.locationId,
+        reserved: level.reserved,
+        onHand: level.onHand,
+        delta,
+      },
+    );
+  }
+}
+
+/**
+ * A held reservation cannot be committed: a count found less on hand than it holds (a product
+ * that does not allow backorders). `shortfalls` names each short line (reason
+ * `stock_shortfall`, `available` = what is on hand). Nothing was written; the reservation is
+ * still HELD, for the caller to release.
+ */
+export class CommitShortfallError extends UnprocessableError {
+  readonly shortfalls: Shortfall[];
+  constructor(reservationId: string, shortfalls: Shortfall[]) {
+    super(
+      `Reservation ${reservationId} cannot be committed, stock is short: ${shortfalls
+        .map((s) => `${s.sku}@${s.locationId} holds ${s.requested}, ${s.available} on hand`)
+        .join(', ')}`,
+      { reservationId, shortfalls },
+    );
+    this.shortfalls = shortfalls;
+  }
+}
+
+/**
+ * DynamoDB transactions hold at most 100 items; a reservation line costs up to three, and the
+ * reservation and its operation record one each.
+ */
 export const MAX_RESERVATION_LINES = 40;
 const MAX_TRANSACTION_ITEMS = 100;
+/** The operation record `run` adds to every change. */
+const OPERATION_RECORD_ITEMS = 1;
 export const DEFAULT_HOLD_SECONDS = 15 * 60;
+/** The longest a reservation may be held (the order saga's contract allows up to 30 days). */
+export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 const FINAL_STATE_RETENTION_SECONDS = 30 * 24 * 3600;
+/**
+ * How long an operation record is kept (DynamoDB TTL on `ttl`, declared in service.ts). It must
+ * outlive every retry of the same request, or a late retry would apply it again: a message
+ * carrying the request may sit in SQS, and then in its DLQ until redriven, up to 14 days each
+ * (SQS's longest retention), and the order saga holds and retries for up to 7 days. 35 days
+ * covers 14 + 14 + 7. A record is a few hundred bytes, so the margin costs little. (A record
+ * named by a generated key only has to outlive its own run's retry loop, seconds; one TTL
+ * keeps it simple.)
+ */
+export const OPERATION_RETENTION_SECONDS = 35 * 24 * 3600;
 
 export interface LevelView {
   locationId: string;
@@ -70,12 +131,14 @@ export interface LevelView {
   incoming: number;
   safetyStock: number;
   available: number;
+  /** reserved - onHand when a count found less than is reserved (see `shortfallOf`); else 0. */
+  shortfall: number;
   updatedAt: string;
 }
 
 export interface StockView {
   sku: string;
-  totals: { onHand: number; reserved: number; available: number; incoming: number };
+  totals: { onHand: number; reserved: number; available: number; incoming: number; shortfall: number };
   locations: LevelView[];
 }
 
@@ -112,6 +175,16 @@ interface Decision<R> {
   change?: Change;
 }
 
+/** What a single-level operation decides: one movement, and optionally more events after its own. */
+interface SingleStep {
+  deltas: Deltas;
+  kind: MovementKind;
+  reason?: string;
+  note?: string;
+  reference?: string;
+  extraEvents?: (lastMovement: Movement, nextIndex: number) => Envelope[];
+}
+
 interface RunEnv {
   at: string;
   idempotencyKey: string;
@@ -126,6 +199,7 @@ const toView = (level: Level): LevelView => ({
   incoming: level.incoming,
   safetyStock: level.safetyStock,
   available: level.available,
+  shortfall: shortfallOf(level),
   updatedAt: level.updatedAt,
 });
 
@@ -145,10 +219,17 @@ const sameLines = (a: readonly StoredReservationLine[], b: readonly StoredReserv
  * and the idempotency record. A lost race is re-read and re-decided, so availability is always
  * checked against the latest committed level and concurrency can never oversell.
  *
- * Idempotency: an operation record keyed by the idempotency key is written in the SAME
- * transaction (condition `attribute_not_exists`). Powertools Idempotency is deliberately not
- * used here: its record is written outside our transaction, so a crash between the two could
- * apply a change twice or record a result that never committed.
+ * Idempotency: EVERY mutation writes an operation record in the SAME transaction (condition
+ * `attribute_not_exists`), keyed by the caller's idempotency key scoped to the caller and the
+ * operation, or else by a key generated once per run and kept across its retries. So:
+ * - the same caller key again returns the first result and changes nothing;
+ * - after an ambiguous error (the transaction may or may not have landed), the record tells:
+ *   present, it committed, and its result is returned; absent, it did not (the record is in the
+ *   same transaction), so the operation is decided again, still under the same key, whose
+ *   record condition stops a late landing of the first attempt from applying twice.
+ * Powertools Idempotency is deliberately not used here: its record is written outside our
+ * transaction, so a crash between the two could apply a change twice or record a result that
+ * never committed.
  */
 export class StockLedger {
   private readonly now: () => Date;
@@ -183,6 +264,11 @@ export class StockLedger {
     ctx: OperationContext = { actor: 'system' },
   ): Promise<Reservation> {
     if (lines.length === 0) throw new ValidationError([{ field: 'lines', message: 'at least one line' }]);
+    if (!Number.isInteger(holdSeconds) || holdSeconds <= 0 || holdSeconds > MAX_HOLD_SECONDS) {
+      throw new ValidationError([
+        { field: 'holdSeconds', message: `a positive integer of at most ${MAX_HOLD_SECONDS}` },
+      ]);
+    }
     if (lines.length > MAX_RESERVATION_LINES) {
       throw new ValidationError([
         { field: 'lines', message: `at most ${MAX_RESERVATION_LINES} lines per reservation` },
@@ -225,7 +311,7 @@ export class StockLedger {
         };
         const change = this.changeOf(env, steps, products);
         change.reservation = { value: reservation };
-        if (itemCount(change) > MAX_TRANSACTION_ITEMS) {
+        if (itemCount(change) + OPERATION_RECORD_ITEMS > MAX_TRANSACTION_ITEMS) {
           throw new ValidationError([
             { field: 'lines', message: 'too many distinct lines for one reservation' },
           ]);
@@ -252,7 +338,9 @@ export class StockLedger {
    * Commits a held reservation: onHand and reserved go down by each line (available unchanged).
    * Committing twice is a no-op.
    * @throws ConflictError when the reservation was released or expired; NotFoundError when unknown;
-   * UnprocessableError when onHand would go negative (stock adjusted away meanwhile, no backorders).
+   * CommitShortfallError (422) when a count found less on hand than a line holds (onHand would go
+   * negative, for a product that does not allow backorders): nothing is written, the reservation
+   * stays HELD for the caller to release.
    */
   commit(reservationId: string, ctx: OperationContext = { actor: 'system' }): Promise<ReservationResult> {
     return this.finishReservation(reservationId, 'COMMITTED', 'committed', ctx);
@@ -313,6 +401,22 @@ export class StockLedger {
         }
         if (expiredBy && reservation.expiresAt > expiredBy) return noop;
         const { products, levels } = await this.store.read(reservation.lines);
+        if (target === 'COMMITTED') {
+          const short = reservation.lines.flatMap((line): Shortfall[] => {
+            const level = levels.get(levelKey(line.sku, line.locationId));
+            if (!level || level.allowBackorder || level.onHand >= line.quantity) return [];
+            return [
+              {
+                sku: line.sku,
+                locationId: line.locationId,
+                requested: line.quantity,
+                available: Math.max(0, level.onHand),
+                reason: 'stock_shortfall',
+              },
+            ];
+          });
+          if (short.length) throw new CommitShortfallError(reservationId, short);
+        }
         const steps = reservation.lines.map((line) => {
           const before = levels.get(levelKey(line.sku, line.locationId));
           if (!before)
@@ -346,8 +450,11 @@ export class StockLedger {
   // ---------------------------------------------------------------- single-level operations
 
   /**
-   * Adjusts onHand by `delta` (non-zero) for a reason. onHand may not go negative unless the
-   * product allows backorders. @throws NotFoundError for an unknown SKU or location; UnprocessableError.
+   * Adjusts onHand by `delta` (non-zero) for a reason. onHand may not go below what is reserved
+   * for open orders, nor negative, unless the product allows backorders. (Stock that is really
+   * gone is recorded with `count`, which shows the shortfall.)
+   * @throws NotFoundError for an unknown SKU or location; ReservedStockError (409) below reserved;
+   * UnprocessableError (422) below zero.
    */
   adjust(
     input: { sku: string; locationId?: string; delta: number; reason: AdjustmentReason; note?: string },
@@ -357,7 +464,13 @@ export class StockLedger {
       throw new ValidationError([{ field: 'delta', message: 'a non-zero integer' }]);
     }
     const locationId = input.locationId ?? DEFAULT_LOCATION;
-    return this.single('adjust', { ...input, locationId }, ctx, () => {
+    return this.single('adjust', { ...input, locationId }, ctx, (level) => {
+      const cutsIntoReserved =
+        input.delta < 0 &&
+        !level.allowBackorder &&
+        level.reserved > 0 &&
+        level.onHand + input.delta < level.reserved;
+      if (cutsIntoReserved) throw new ReservedStockError(level, input.delta);
       return {
         deltas: { onHand: input.delta, reserved: 0, incoming: 0 },
         kind: 'adjust',
@@ -367,18 +480,61 @@ export class StockLedger {
     });
   }
 
-  /** Records a physical count: onHand becomes `countedQuantity` through a `count` movement. */
+  /**
+   * Records a physical count: onHand becomes `countedQuantity` through a `count` movement. A
+   * count records reality even below what is reserved: the level then shows the shortfall, and
+   * a StockShortfall event (in the count's outbox) names the held reservations at risk.
+   */
   count(
     input: { sku: string; locationId?: string; countedQuantity: number; note?: string },
     ctx: OperationContext,
   ): Promise<MovementResult> {
     const locationId = input.locationId ?? DEFAULT_LOCATION;
-    return this.single('count', { ...input, locationId }, ctx, (level) => ({
-      deltas: { onHand: input.countedQuantity - level.onHand, reserved: 0, incoming: 0 },
-      kind: 'count',
-      reason: 'cycle_count',
-      note: input.note ?? `counted ${input.countedQuantity}`,
-    }));
+    return this.single('count', { ...input, locationId }, ctx, async (level, env) => {
+      const short = shortfallOf({ ...level, onHand: input.countedQuantity }) > 0;
+      const held = short ? await this.heldAt(level) : undefined;
+      return {
+        deltas: { onHand: input.countedQuantity - level.onHand, reserved: 0, incoming: 0 },
+        kind: 'count',
+        reason: 'cycle_count',
+        note: input.note ?? `counted ${input.countedQuantity}`,
+        extraEvents: held
+          ? (movement, next) => [
+              shortfallEvent(movement, held, {
+                id: `${movement.id}:${next}`,
+                correlationId: env.correlationId,
+              }),
+            ]
+          : undefined,
+      };
+    });
+  }
+
+  /**
+   * The held reservations of one level, from its ledger: its reserve/commit/release movements,
+   * newest first, until the held quantities add up to `reserved`. What it costs: one consistent
+   * Query of the SKU's movements (filtered to this location and those kinds on the server, but
+   * every movement read is paid for, ~1 RCU per 4 KB), back to the oldest reservation still
+   * held — typically hours of movements — and never further back than the longest hold plus a
+   * day. No extra item is written on the reserve/commit path for it. Only a count that finds
+   * a shortfall calls it. Runs inside the count's decision: if a reservation changes the level
+   * meanwhile, the count's version condition fails and it is decided (and read) again.
+   */
+  private async heldAt(level: Level) {
+    const fold = new HeldReservationsFold(level.reserved);
+    // Movement ids are ULIDs stamped by the real clock: the lower bound is a ULID of that clock.
+    const since = `${encodeTime(Date.now() - (MAX_HOLD_SECONDS + 24 * 3600) * 1000, 10)}${'0'.repeat(16)}`;
+    if (!fold.done) {
+      for await (const movement of this.store.movementsBack(
+        level.sku,
+        level.locationId,
+        ['reserve', 'commit', 'release'],
+        since,
+      )) {
+        if (fold.add(movement)) break;
+      }
+    }
+    return fold.result();
   }
 
   /** Receives goods: onHand += quantity, incoming -= min(incoming, quantity). */
@@ -495,13 +651,7 @@ export class StockLedger {
     operation: string,
     input: { sku: string; locationId: string },
     ctx: OperationContext,
-    decide: (level: Level) => {
-      deltas: Deltas;
-      kind: MovementKind;
-      reason?: string;
-      note?: string;
-      reference?: string;
-    },
+    decide: (level: Level, env: RunEnv) => SingleStep | Promise<SingleStep>,
   ): Promise<MovementResult> {
     const { sku, locationId } = input;
     return this.run<MovementResult>(
@@ -516,7 +666,8 @@ export class StockLedger {
         ]);
         const product = requireProduct(products, sku);
         const before = levels.get(levelKey(sku, locationId)) ?? emptyLevel(sku, locationId, product);
-        const change = this.changeOf(env, [{ before, ...decide(before) }], products);
+        const { extraEvents, ...step } = await decide(before, env);
+        const change = this.changeOf(env, [{ before, ...step }], products, extraEvents);
         return { result: { movement: change.movements[0]!, level: toView(change.levels[0]!.level) }, change };
       },
       [levelKey(sku, locationId)],
@@ -640,6 +791,7 @@ export class StockLedger {
         reserved: sum((l) => l.reserved),
         available: sum((l) => l.available),
         incoming: sum((l) => l.incoming),
+        shortfall: sum(shortfallOf),
       },
       locations: levels.map(toView),
     };
@@ -742,17 +894,20 @@ export class StockLedger {
 
   /**
    * Runs one operation to completion: idempotency check, decide, commit; re-decide on a lost
-   * race with jittered exponential backoff, at most `maxAttempts` times.
+   * race with jittered exponential backoff, at most `maxAttempts` times. `dedupe`: a
+   * caller-given `ctx.idempotencyKey` names the operation record (scoped to the caller and the
+   * operation), so the same key again replays; otherwise (no key, or operations whose own item
+   * is their natural guard: reservations, product snapshots) the record key is generated.
    */
   private run<R>(
     operation: string,
     request: unknown,
     ctx: OperationContext,
-    recordOperation: boolean,
+    dedupe: boolean,
     decide: (env: RunEnv) => Promise<Decision<R>>,
     serializeOn: readonly string[] = [],
   ): Promise<R> {
-    const attempt = () => this.attempt(operation, request, ctx, recordOperation, decide);
+    const attempt = () => this.attempt(operation, request, ctx, dedupe, decide);
     return serializeOn.length ? this.queue.run(serializeOn, attempt) : attempt();
   }
 
@@ -760,20 +915,26 @@ export class StockLedger {
     operation: string,
     request: unknown,
     ctx: OperationContext,
-    recordOperation: boolean,
+    dedupe: boolean,
     decide: (env: RunEnv) => Promise<Decision<R>>,
   ): Promise<R> {
-    const key = ctx.idempotencyKey;
-    const idempotencyKey = key ?? this.newId();
-    // Without a caller-given key there is nothing to de-duplicate against.
-    const recordKey = recordOperation && key ? key : undefined;
+    const given = dedupe ? ctx.idempotencyKey : undefined;
+    // One record key per run, kept across all its attempts: its record proves this run committed.
+    const recordKey =
+      given === undefined ? this.newId() : scopedKey(operation, ctx.principal ?? ctx.actor, given);
+    const idempotencyKey = ctx.idempotencyKey ?? recordKey;
     const hash = requestHash(operation, request);
+    // A caller's key may have been used already; a generated one only by this run, once unsure.
+    let unsure = given !== undefined;
+    let ambiguity: Error | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (recordKey) {
+      if (unsure) {
         const previous = await this.store.getOperation(recordKey);
         if (previous) {
           if (previous.requestHash !== hash || previous.operation !== operation) {
-            throw new ConflictError(`Idempotency key ${recordKey} was already used for a different request`);
+            throw new ConflictError(`Idempotency key ${given} was already used for a different request`, {
+              idempotencyKey: given,
+            });
           }
           return previous.result as R;
         }
@@ -787,10 +948,28 @@ export class StockLedger {
       });
       if (!decision.change) return decision.result;
       const result = JSON.parse(JSON.stringify(decision.result)) as R;
-      if (recordKey) decision.change.operation = { key: recordKey, operation, requestHash: hash, result, at };
+      decision.change.operation = {
+        key: recordKey,
+        operation,
+        requestHash: hash,
+        result,
+        at,
+        expiresAt: operationTtl(at),
+      };
       const outcome = await this.store.commit(decision.change);
-      if (outcome.committed) return result;
-      if (outcome.contended) await this.backoff(attempt);
+      if (outcome.status === 'committed') return result;
+      if (outcome.status === 'ambiguous') {
+        // It may have landed: from now on, the record decides before anything is decided again.
+        unsure = true;
+        ambiguity = outcome.error;
+        await this.backoff(attempt);
+      } else if (outcome.contended) await this.backoff(attempt);
+    }
+    if (ambiguity) {
+      throw new TransientError(
+        `${operation}: gave up after ${this.maxAttempts} attempts; whether it committed is told by operation record ${recordKey}`,
+        { cause: ambiguity },
+      );
     }
     throw new TransientError(`${operation}: gave up after ${this.maxAttempts} contended attempts`);
   }
@@ -802,6 +981,18 @@ export class StockLedger {
 }
 
 export const MAIN_LOCATION: Location = { id: DEFAULT_LOCATION, name: 'Main warehouse' };
+
+/** TTL (epoch seconds) of an operation record written at `at`. */
+export const operationTtl = (at: string): number =>
+  Math.floor(Date.parse(at) / 1000) + OPERATION_RETENTION_SECONDS;
+
+/**
+ * The record key of a caller-given idempotency key: scoped to who sent it and the operation
+ * (Stripe scopes keys to the account, Shopify to the shop and the mutation). `|` cannot occur in
+ * a key (lib/http.ts) nor in an encoded principal, so two different scopes never collide.
+ */
+const scopedKey = (operation: string, principal: string, key: string): string =>
+  `${operation}|${encodeURIComponent(principal)}|${key}`;
 
 /** TTL (epoch seconds) of a reservation that reached a final state at `at`. */
 export const finalStateTtl = (at: string): number =>

@@ -81,12 +81,22 @@ export interface StockLevel {
   incoming: number;
   safetyStock: number;
   available: number;
+  /**
+   * reserved − onHand when a count found less on hand than is reserved (0 otherwise, and always
+   * for a product that allows backorders): held reservations that cannot all be committed.
+   */
+  shortfall: number;
   updatedAt: string;
+}
+
+/** The stock service's totals: the catalog's, plus the sum of the locations' shortfalls. */
+export interface StockViewTotals extends StockTotals {
+  shortfall: number;
 }
 
 export interface StockView {
   sku: string;
-  totals: StockTotals;
+  totals: StockViewTotals;
   locations: StockLevel[];
 }
 

@@ -4,7 +4,7 @@ import { can } from '../auth/permissions.ts';
 import { formatMoney, formatNumber, stockStatus } from '../lib/format.ts';
 import { PHONE_QUERY, useMediaQuery } from '../lib/hooks.ts';
 import { Icon } from './Icon.tsx';
-import { StockBadge } from './ui.tsx';
+import { ShortfallBadge, StockBadge } from './ui.tsx';
 
 export type SortKey = 'sku' | 'name' | 'category' | 'onHand' | 'reserved' | 'available' | 'price' | 'status';
 export interface Sort {
@@ -40,6 +40,22 @@ export function sortValue(product: Product, key: SortKey): string | number {
     default:
       return product[key];
   }
+}
+
+/**
+ * The shortfall the list can tell from the catalog's stock totals: units reserved beyond what is
+ * on hand, for a product that does not allow backorders. A shortfall at one location hidden by
+ * surplus at another shows on the product's page, which reads each level.
+ */
+export function listShortfall(product: Pick<Product, 'stock' | 'allowBackorder'>): number {
+  const stock = product.stock;
+  if (!stock || product.allowBackorder) return 0;
+  return Math.max(0, stock.reserved - stock.onHand);
+}
+
+function Shortfall({ product }: { product: Product }) {
+  const units = listShortfall(product);
+  return units > 0 ? <ShortfallBadge units={units} /> : null;
 }
 
 export function sortProducts(items: Product[], sort: Sort): Product[] {
@@ -84,6 +100,7 @@ export function InventoryTable({ products, user, sort, onSort, onAdjust, onDelet
                 {p.name}
               </Link>
               <StockBadge status={stockStatus(p)} />
+              <Shortfall product={p} />
             </div>
             <p className="muted product-card-sub">
               <span className="mono">{p.sku}</span> · {p.category}
@@ -167,6 +184,7 @@ export function InventoryTable({ products, user, sort, onSort, onAdjust, onDelet
               <td className="numeric">{formatMoney(p.price)}</td>
               <td>
                 <StockBadge status={stockStatus(p)} />
+                <Shortfall product={p} />
               </td>
               {showActions ? <td className="actions-col">{actions(p)}</td> : null}
             </tr>

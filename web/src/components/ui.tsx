@@ -9,6 +9,18 @@ export function StockBadge({ status }: { status: StockStatus }) {
   return <span className={`badge badge-stock-${status}`}>{STOCK_STATUS_LABEL[status]}</span>;
 }
 
+/** A level with less on hand than is reserved: red, and said in words (not colour alone). */
+export function ShortfallBadge({ units }: { units: number }) {
+  return (
+    <span
+      className="badge badge-danger badge-gap"
+      title={`${units} reserved ${units === 1 ? 'unit is' : 'units are'} not on hand: some orders may fail to commit`}
+    >
+      Short by {units}
+    </span>
+  );
+}
+
 const ORDER_TONE: Record<OrderStatus, string> = {
   PENDING: 'warning',
   RESERVED: 'info',

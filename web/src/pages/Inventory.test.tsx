@@ -79,6 +79,33 @@ describe('inventory', () => {
     expect(within(rowOf('TEE-S')).getByText('$19.99')).toBeTruthy();
   });
 
+  it('flags a product with less on hand than is reserved, in red and in words, but not one on backorder', async () => {
+    // Prepare
+    const short = product({
+      sku: 'HAT-BLUE',
+      name: 'Hat blue',
+      stock: { onHand: 1, reserved: 4, available: -3, incoming: 0 },
+    });
+    const backordered = product({
+      sku: 'HAT-PRE',
+      name: 'Hat preorder',
+      allowBackorder: true,
+      stock: { onHand: 0, reserved: 4, available: -4, incoming: 0 },
+    });
+    inventoryApi('viewer', { 'GET /api/v1/products': { items: [short, backordered, catalog[0]] } });
+
+    // Act
+    renderApp('/inventory');
+
+    // Assess
+    await screen.findByRole('cell', { name: 'HAT-BLUE' });
+    const flag = within(rowOf('HAT-BLUE')).getByText('Short by 3');
+    expect(flag.className).toContain('badge-danger');
+    expect(flag.getAttribute('title')).toMatch(/not on hand/);
+    expect(within(rowOf('HAT-PRE')).queryByText(/Short/)).toBeNull();
+    expect(within(rowOf('MUG-WHITE')).queryByText(/Short/)).toBeNull();
+  });
+
   it.each([
     ['viewer', []],
     ['warehouse', ['Adjust stock of TEE-S']],

@@ -11,7 +11,7 @@ const tee = product({
 });
 const view = (onHand: number): StockView => ({
   sku: 'TEE-S',
-  totals: { onHand, reserved: 2, available: onHand - 4, incoming: 0 },
+  totals: { onHand, reserved: 2, available: onHand - 4, incoming: 0, shortfall: 0 },
   locations: [
     {
       locationId: 'main',
@@ -20,6 +20,7 @@ const view = (onHand: number): StockView => ({
       incoming: 0,
       safetyStock: 2,
       available: onHand - 4,
+      shortfall: 0,
       updatedAt: '2024-05-03T09:00:00.000Z',
     },
   ],
@@ -217,5 +218,39 @@ describe('product detail and stock actions', () => {
       expect(screen.queryByRole('button', { name })).toBeNull();
     }
     expect(screen.queryByLabelText(/Upload image/)).toBeNull();
+    expect(screen.queryByText(/Short by/)).toBeNull();
+  });
+
+  it('flags a level with less on hand than is reserved, in red and in words, per location and in total', async () => {
+    // Prepare: a count found 1 at main where 3 are reserved; east is fine
+    signedInAs(demoUser('viewer'));
+    const level = { incoming: 0, safetyStock: 0, updatedAt: '2024-05-03T09:00:00.000Z' };
+    fakeApi({
+      'GET /api/v1/auth/me': demoUser('viewer'),
+      'GET /api/v1/products/TEE-S': tee,
+      'GET /api/v1/stock/TEE-S': {
+        sku: 'TEE-S',
+        totals: { onHand: 6, reserved: 3, available: 3, incoming: 0, shortfall: 2 },
+        locations: [
+          { ...level, locationId: 'main', onHand: 1, reserved: 3, available: -2, shortfall: 2 },
+          { ...level, locationId: 'east', onHand: 5, reserved: 0, available: 5, shortfall: 0 },
+        ],
+      } satisfies StockView,
+      'GET /api/v1/stock/TEE-S/movements': { items: [], nextCursor: null },
+      'GET /api/v1/stock/TEE-S/history': [],
+    });
+
+    // Act
+    renderApp('/products/TEE-S');
+
+    // Assess
+    const perLocation = await screen.findByRole('table', { name: 'Stock per location' });
+    const main = within(perLocation).getByRole('rowheader', { name: /main/ });
+    expect(within(main).getByText('Short by 2').className).toContain('badge-danger');
+    expect(
+      within(within(perLocation).getByRole('rowheader', { name: /east/ })).queryByText(/Short/),
+    ).toBeNull();
+    expect(screen.getByText(/Shortfall: 2 reserved units are not on hand/)).toBeTruthy();
+    expect(screen.getByText(/some of them may fail to commit/)).toBeTruthy();
   });
 });

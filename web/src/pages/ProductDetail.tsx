@@ -15,7 +15,15 @@ import {
   StockActionDialog,
 } from '../components/StockActionDialog.tsx';
 import { useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, Modal, PageHeader, Stat, StockBadge } from '../components/ui.tsx';
+import {
+  LoadError,
+  Loading,
+  Modal,
+  PageHeader,
+  ShortfallBadge,
+  Stat,
+  StockBadge,
+} from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, humanize, stockStatus } from '../lib/format.ts';
 import { stockHistory } from '../lib/history.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
@@ -40,6 +48,7 @@ export default function ProductDetail() {
   if (!product.data) return <Loading label="Loading product…" />;
   const p = product.data;
   const totals = levels.data?.totals ?? p.stock;
+  const shortfall = levels.data?.totals.shortfall ?? 0;
   const mayEdit = can(user, 'products:edit') && p.status === 'active';
   const mayMove = can(user, 'stock:move') && p.status === 'active';
 
@@ -97,6 +106,7 @@ export default function ProductDetail() {
           <p className="product-meta">
             <span className="mono">{p.sku}</span> · {p.category} ·{' '}
             <StockBadge status={stockStatus({ ...p, stock: totals })} />
+            {shortfall > 0 ? <ShortfallBadge units={shortfall} /> : null}
             {p.status === 'archived' ? <span className="badge badge-muted badge-gap">Archived</span> : null}
           </p>
           <p className="description">{p.description || <span className="muted">No description.</span>}</p>
@@ -164,6 +174,16 @@ export default function ProductDetail() {
           />
           <Stat label="Incoming" value={formatNumber(totals?.incoming)} />
         </div>
+        {shortfall > 0 ? (
+          <p className="callout callout-error">
+            <strong>
+              Shortfall: {formatNumber(shortfall)} reserved {shortfall === 1 ? 'unit is' : 'units are'} not on
+              hand.
+            </strong>{' '}
+            A count found less than is reserved for open orders, so some of them may fail to commit. Receive
+            or find the stock to cover them.
+          </p>
+        ) : null}
         {levels.error && !levels.data ? (
           <LoadError error={levels.error} retry={() => void levels.reload()} />
         ) : null}
@@ -241,6 +261,7 @@ export function shiftView(view: StockView, change: OptimisticChange, sign: 1 | -
         incoming: 0,
         safetyStock: 0,
         available: d,
+        shortfall: 0,
         updatedAt: '',
       });
     }
@@ -283,7 +304,10 @@ function LocationsTable({ view }: { view: StockView }) {
         <tbody>
           {view.locations.map((l) => (
             <tr key={l.locationId}>
-              <th scope="row">{l.locationId}</th>
+              <th scope="row">
+                {l.locationId}
+                {l.shortfall > 0 ? <ShortfallBadge units={l.shortfall} /> : null}
+              </th>
               <td className="numeric">{formatNumber(l.onHand)}</td>
               <td className="numeric">{formatNumber(l.reserved)}</td>
               <td className="numeric">{formatNumber(l.safetyStock)}</td>
