@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelled, fulfilled, placed } from '../services/orders/testing.ts';
+import { defaultLedger } from '../services/stock/store.ts';
 import {
   ledgerConsistent,
   newOrderId,
@@ -79,6 +80,37 @@ describe('an order placed by the platform', () => {
     expect(new Set(completed().map((e) => e.id))).toEqual(new Set([first.id]));
     expect(completed().map((e) => e.data)).toEqual([first.data, first.data, first.data]);
     expect(await totalsOf(sku)).toMatchObject({ onHand: 9, reserved: 0 });
+  });
+
+  it('is released with reason shortfall when a count found its stock gone before the fulfilment', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    await world.send(placed(orderId, [{ sku, quantity: 4 }]));
+    await world.waitForStatus(orderId, 'RESERVED');
+    await defaultLedger().count({ sku, countedQuantity: 1 }, { actor: 'warehouse@azura.local' });
+
+    await world.send(fulfilled(orderId));
+
+    const order = await world.waitForStatus(orderId, 'CANCELLED');
+    expect(order.releaseReason).toBe('shortfall');
+    expect(order.timeline.map((s) => [s.step, s.status])).toEqual([
+      ['Reserve', 'succeeded'],
+      ['MarkReserved', 'succeeded'],
+      ['AwaitOutcome', 'succeeded'],
+      ['Commit', 'succeeded'],
+      ['Release', 'succeeded'],
+      ['MarkReleased', 'succeeded'],
+    ]);
+    expect(await totalsOf(sku)).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
+    expect(await ledgerConsistent(sku)).toBe(true);
+    const released = await eventually(async () =>
+      world.eventsOf(orderId).find((e) => e.type === 'OrderReleased'),
+    );
+    expect(released.data).toMatchObject({
+      orderId,
+      reason: 'shortfall',
+      shortfalls: [{ sku, requested: 4, available: 1, reason: 'stock_shortfall' }],
+    });
   });
 
   it('gives the stock back when cancelled, and tells the platform why', async () => {

@@ -335,8 +335,19 @@ export const sagaCommitInputSchema = z
   .meta({ id: 'SagaCommitInput' });
 export type SagaCommitInput = z.infer<typeof sagaCommitInputSchema>;
 
+/**
+ * COMMITTED: the stock left. SHORTFALL: a count found less on hand than the reservation holds (no
+ * backorders), so nothing was committed and the reservation is still held: the saga releases it.
+ */
 export const sagaCommitOutputSchema = z
-  .object({ status: z.literal('COMMITTED'), reservationId: z.string() })
+  .discriminatedUnion('status', [
+    z.object({ status: z.literal('COMMITTED'), reservationId: z.string() }),
+    z.object({
+      status: z.literal('SHORTFALL'),
+      reservationId: z.string(),
+      shortfalls: z.array(shortfallSchema),
+    }),
+  ])
   .meta({ id: 'SagaCommitOutput' });
 export type SagaCommitOutput = z.infer<typeof sagaCommitOutputSchema>;
 

@@ -9,7 +9,7 @@ import {
   sagaReserveInputSchema,
   sagaTaskInputSchema,
 } from '../contract.ts';
-import { InsufficientStockError } from '../domain/stock.ts';
+import { CommitShortfallError, InsufficientStockError } from '../domain/stock.ts';
 import { defaultLedger } from '../store.ts';
 
 /**
@@ -62,13 +62,23 @@ export async function reserveHandler(event: unknown): Promise<SagaReserveOutput>
   });
 }
 
-/** Commits a held reservation (idempotent). Throws ConflictError if it was released or expired. */
+/**
+ * Commits a held reservation (idempotent): COMMITTED, or SHORTFALL (a result, like REJECTED) when a
+ * count found less on hand than it holds. Throws ConflictError if it was released or expired.
+ */
 export async function commitHandler(event: unknown): Promise<SagaCommitOutput> {
   const input = parseOrThrow(sagaCommitInputSchema, event);
-  await sagaStep(() =>
-    defaultLedger().commit(input.reservationId, { actor: SAGA, correlationId: input.correlationId }),
-  );
-  return { status: 'COMMITTED', reservationId: input.reservationId };
+  return sagaStep(async () => {
+    try {
+      await defaultLedger().commit(input.reservationId, { actor: SAGA, correlationId: input.correlationId });
+      return { status: 'COMMITTED', reservationId: input.reservationId };
+    } catch (error) {
+      if (error instanceof CommitShortfallError) {
+        return { status: 'SHORTFALL', reservationId: input.reservationId, shortfalls: error.shortfalls };
+      }
+      throw error;
+    }
+  });
 }
 
 /** Releases a reservation (compensation; idempotent, a no-op when already final or unknown). */

@@ -208,9 +208,9 @@ export interface OrderDetail extends OrderSummary {
     sku: string;
     requested: number;
     available: number;
-    reason?: 'insufficient_stock' | 'unknown_sku';
+    reason?: 'insufficient_stock' | 'unknown_sku' | 'stock_shortfall';
   }[];
-  releaseReason?: 'cancelled' | 'expired' | 'failed';
+  releaseReason?: 'cancelled' | 'expired' | 'failed' | 'shortfall';
   timeline: SagaStep[];
 }
 
