@@ -36,7 +36,7 @@ async function start(dataDir: string): Promise<string> {
     ['--import', 'tsx', 'test/fixtures/persisted/runtime.ts', dataDir],
     {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
   child = process_;
@@ -94,12 +94,25 @@ describe('local data under the data directory', () => {
         fileName: 'front.png',
       })
     ).json()) as { key: string; uploadUrl: string };
+    // As the dashboard's browser does: a preflight from its origin, then the PUT.
+    const origin = 'http://localhost:3000';
+    const preflight = await fetch(upload.uploadUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'content-type',
+      },
+    });
     const put = await fetch(upload.uploadUrl, {
       method: 'PUT',
-      headers: { 'content-type': 'image/png' },
+      headers: { origin, 'content-type': 'image/png' },
       body: PNG,
     });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
     expect(put.status).toBe(200);
+    expect(put.headers.get('access-control-allow-origin')).toBe('*');
     const confirmed = await api('POST', `/api/v1/products/${sku}/images/confirm`, { key: upload.key });
     expect(confirmed.status).toBe(200);
 
