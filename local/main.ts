@@ -4,8 +4,8 @@ import { ROOT, type Runtime, startRuntime } from './runtime.ts';
 import { seedDemoData } from './seed.ts';
 
 /**
- * `npm start`: the whole system on this machine. DynamoDB Local keeps its data under `.data/`;
- * queues live in memory. Ctrl-C (or a crash) stops the JVM with us.
+ * `npm start`: the whole system on this machine. DynamoDB Local's data and S3's objects are kept
+ * under `.data/`; queues live in memory. Ctrl-C (or a crash) stops the JVM with us.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';

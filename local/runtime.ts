@@ -36,7 +36,7 @@ export interface RuntimeOptions {
   services?: readonly ServiceDecl[];
   /** Use running emulators (tests share one set); otherwise start our own. */
   emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>;
-  /** Persist DynamoDB Local and stream checkpoints here (npm start: `.data/`). */
+  /** Persist DynamoDB Local, S3 objects and stream checkpoints here (npm start: `.data/`). */
   dataDir?: string;
   prefix?: string;
   /** HTTP port; 0 picks a free one. */
@@ -92,6 +92,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     ? undefined
     : await startEmulators({
         dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
+        s3Dir: options.dataDir && join(options.dataDir, 's3'),
         sqsPort: options.sqsPort,
       });
   const emulators = options.emulators ?? ownEmulators!;

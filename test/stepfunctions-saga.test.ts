@@ -198,16 +198,26 @@ describe('the local Step Functions endpoint', () => {
   });
 
   it('keeps a callback open while heartbeats arrive and times it out when they stop', async () => {
-    const { id, executionArn } = await start({ wait: true, heartbeatSeconds: 1 });
+    // A beat every 200 ms against a 2 s heartbeat timeout: 1.8 s of margin per beat for a busy
+    // machine. Beating for twice the timeout shows the beats, not luck, kept the task open.
+    const heartbeatSeconds = 2;
+    const { id, executionArn } = await start({ wait: true, heartbeatSeconds });
     const taskToken = await tokenOf(id);
 
-    for (let beat = 0; beat < 4; beat++) {
+    let lastBeat = Date.now();
+    const beatUntil = lastBeat + 2 * heartbeatSeconds * 1000;
+    while (Date.now() < beatUntil) {
+      lastBeat = Date.now();
       await sfn().send(new SendTaskHeartbeatCommand({ taskToken }));
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 200));
     }
+    const whileBeating = await sfn().send(new DescribeExecutionCommand({ executionArn }));
     const execution = await finished(executionArn);
 
+    expect(whileBeating.status).toBe('RUNNING');
     expect(execution.status).toBe('FAILED');
+    // Timed out a full heartbeat window after the last beat (never sooner; a busy machine only delays it).
+    expect(execution.stopDate!.getTime()).toBeGreaterThanOrEqual(lastBeat + heartbeatSeconds * 1000 - 50);
     expect(compensations.find((c) => c.key === id)?.error.Error).toBe('States.HeartbeatTimeout');
     await expect(sfn().send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
       TaskTimedOut,
@@ -226,7 +236,10 @@ describe('the local Step Functions endpoint', () => {
     await expect(sfn().send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toBeInstanceOf(
       TaskTimedOut,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    // An abort wrongly caught into the compensation would run it at once. A later execution goes through
+    // a step, its failure and then its own compensation: once that one is recorded, this one had its chance.
+    const later = await start({ permanent: true });
+    await eventually(async () => compensations.some((c) => c.key === later.id));
     expect(compensations.some((c) => c.key === id)).toBe(false);
     expect((await historyOf(executionArn)).at(-1)?.type).toBe('ExecutionAborted');
   });
