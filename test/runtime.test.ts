@@ -32,11 +32,28 @@ describe('the local runtime', () => {
       }),
     );
 
+  /** Nothing visible or in flight on the probe's queue. */
+  const queueDrained = async () => {
+    const { Attributes } = await sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: runtime.provisioned.queues[0]!.url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Attributes?.ApproximateNumberOfMessages === '0' &&
+      Attributes?.ApproximateNumberOfMessagesNotVisible === '0'
+    );
+  };
+
   it('delivers subscribed event types to the queue handler and filters out the rest', async () => {
-    await publish('ProbeHappened', { n: 1 });
+    // The filtered-out event goes first: once the later one was handled and the queue is empty,
+    // the first one can no longer be in flight.
     await publish('SomethingElse', { n: 2 });
+    await publish('ProbeHappened', { n: 1 });
 
     await eventually(async () => received.some((r) => r.body === '{"n":1}'));
+    await eventually(queueDrained);
     expect(received.some((r) => r.body === '{"n":2}')).toBe(false);
   });
 
@@ -51,6 +68,8 @@ describe('the local runtime', () => {
       );
       return Attributes?.ApproximateNumberOfMessages === '1';
     });
+    await eventually(async () => received.some((r) => r.body === '{"n":4}'));
+    await eventually(queueDrained);
     const tries = received.filter((r) => r.body === '{"fail":true,"n":3}');
     expect(tries.map((t) => t.receiveCount)).toEqual([1, 2, 3]);
     expect(received.filter((r) => r.body === '{"n":4}')).toHaveLength(1);
