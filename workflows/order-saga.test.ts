@@ -37,7 +37,26 @@ describe('the order saga definition', () => {
     for (const step of ['Reserve', 'MarkReserved', 'Commit'])
       expect(catches(step)).toEqual([['States.ALL', 'Failed']]);
     expect(definition().States.Expired).toMatchObject({ Next: 'Release', Parameters: { reason: 'expired' } });
-    expect(definition().States.Release!.Next).toBe('MarkReleased');
+    expect(definition().States.Release!.Next).toBe('ReleasedOrAlreadyCommitted');
+  });
+
+  it('reports an order whose compensation finds the reservation COMMITTED as fulfilled, never released', () => {
+    const choice = definition().States.ReleasedOrAlreadyCommitted as {
+      Choices: { Variable: string; StringEquals: string; Next: string }[];
+      Default: string;
+    };
+
+    expect(choice.Choices).toEqual([
+      { Variable: '$.released.status', StringEquals: 'COMMITTED', Next: 'MarkFulfilled' },
+    ]);
+    expect(choice.Default).toBe('MarkReleased');
+  });
+
+  it('retries the idempotent commit on any error, not only transient ones', () => {
+    const retriers = definition().States.Commit!.Retry as { ErrorEquals: string[] }[];
+
+    expect(retriers.map((r) => r.ErrorEquals)).toContainEqual(['TransientError']);
+    expect(retriers.at(-1)!.ErrorEquals).toEqual(['States.ALL']);
   });
 
   it('retries the compensation on any error, not only transient ones', () => {
