@@ -40,10 +40,17 @@ export default function Help() {
           <dl>
             <dt>Adjust</dt>
             <dd>
-              Add or remove units for a reason (damaged, lost, found, returned, correction, cycle count).
+              Add or remove units for a reason (damaged, lost, found, returned, correction, cycle count). An
+              adjustment cannot take on hand below what is reserved for open orders: you are told how many
+              units are reserved, and nothing changes.
             </dd>
             <dt>Count</dt>
-            <dd>Enter what you physically counted; the difference is recorded.</dd>
+            <dd>
+              Enter what you physically counted; the difference is recorded, even when it is less than what
+              open orders hold. The product is then flagged <strong>short</strong> (in red), the order
+              platform is told which orders are at risk, and an order whose stock is still short when it is
+              fulfilled is released instead of committed.
+            </dd>
             <dt>Receive</dt>
             <dd>Goods arrived: on hand goes up, and expected (incoming) units go down.</dd>
             <dt>Transfer</dt>
