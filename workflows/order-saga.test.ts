@@ -41,7 +41,7 @@ describe('the order saga definition', () => {
   });
 
   it('reports an order whose compensation finds the reservation COMMITTED as fulfilled, never released', () => {
-    const choice = definition().States.ReleasedOrAlreadyCommitted as {
+    const choice = definition().States.ReleasedOrAlreadyCommitted as unknown as {
       Choices: { Variable: string; StringEquals: string; Next: string }[];
       Default: string;
     };
