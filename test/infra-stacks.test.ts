@@ -1,3 +1,5 @@
+import { Duration } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_RUNTIME } from '../infra/constructs/function.ts';
 import {
@@ -308,8 +310,9 @@ describe('the services stack', () => {
       const rule = resourcesOf(stateless, 'AWS::Events::Rule').find(([, r]) =>
         (props(r).Targets as Json[]).some((t) => localTarget(t.Arn) === fnId),
       );
-      const minutes = fn.scheduleMinutes!;
-      expect(props(rule![1]).ScheduleExpression).toBe(`rate(${minutes} minute${minutes === 1 ? '' : 's'})`);
+      // As CDK writes the rate: `rate(1 minute)`, `rate(5 minutes)`, `rate(1 hour)`.
+      const expected = Schedule.rate(Duration.minutes(fn.scheduleMinutes!)).expressionString;
+      expect(props(rule![1]).ScheduleExpression).toBe(expected);
     }
   });
 
@@ -463,5 +466,27 @@ describe('the web stack', () => {
       ([, b]) => props(b).LoggingConfiguration,
     ) as [[string, CfnResource]];
     expect(props(site).PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
+  });
+});
+
+describe('the monitoring stack', () => {
+  it('alarms on the first ledger drift the hourly drift detector reports', () => {
+    const monitoring = templateOf(azura.monitoring);
+    const drift = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) => props(a).MetricName === 'LedgerDrift',
+    );
+    expect(drift).toBeDefined();
+    const p = props(drift![1]);
+    expect(p.Namespace).toBe('Azura');
+    expect(p.Dimensions).toEqual([{ Name: 'service', Value: 'stock' }]);
+    expect([p.ComparisonOperator, p.Threshold, p.EvaluationPeriods]).toEqual(['GreaterThanThreshold', 0, 1]);
+    expect(p.TreatMissingData).toBe('notBreaching');
+    expect(p.AlarmActions).toHaveLength(1);
+    // The detector itself: the declared hourly schedule of stock/drift-check.
+    const [lambdaId] = lambdaOf('stock', 'drift-check');
+    const rule = resourcesOf(stateless, 'AWS::Events::Rule').find(([, r]) =>
+      (props(r).Targets as Json[]).some((t) => localTarget(t.Arn) === lambdaId),
+    );
+    expect(props(rule![1]).ScheduleExpression).toBe('rate(1 hour)');
   });
 });
