@@ -175,6 +175,8 @@ export interface RedriveResult {
   source: string;
   dryRun: boolean;
   moved: MovedMessage[];
+  /** A message moved by this run failed again and was back in the DLQ: the run stopped there. */
+  cameBack?: boolean;
   /** Set when a send failed: the message stays in the DLQ, nothing after it was tried. */
   failed?: { messageId: string; error: string };
 }
@@ -211,9 +213,18 @@ export async function redrive(
     result.moved = messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' }));
     return result;
   }
+  // A moved message that fails again comes back to this DLQ (with the id we sent it under):
+  // stop there rather than move it round and round; the cause is not fixed yet.
+  const sentIds = new Set<string>();
   while (result.moved.length < options.max) {
     const batch = await receive(queue.url, options.max - result.moved.length);
     if (!batch.length) break;
+    const back = batch.findIndex((m) => sentIds.has(m.MessageId!));
+    if (back !== -1) {
+      await handBack(queue.url, batch.slice(back));
+      batch.splice(back);
+      result.cameBack = true;
+    }
     for (const [i, m] of batch.entries()) {
       let newMessageId: string | undefined;
       try {
@@ -230,6 +241,7 @@ export async function redrive(
         result.failed = { messageId: m.MessageId!, error: (error as Error).message };
         return result;
       }
+      if (newMessageId) sentIds.add(newMessageId);
       await sqs().send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: m.ReceiptHandle! }));
       result.moved.push({
         messageId: m.MessageId!,
@@ -237,6 +249,7 @@ export async function redrive(
         body: m.Body ?? '',
       });
     }
+    if (result.cameBack) break;
   }
   return result;
 }

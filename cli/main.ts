@@ -137,6 +137,11 @@ const COMMANDS: Command[] = [
             `${result.dryRun ? 'would move' : 'moved'} ${m.messageId}${m.newMessageId ? ` -> ${m.newMessageId}` : ''}: ${m.body.slice(0, 120)}`,
         ),
         `${result.dryRun ? 'Dry run: would move' : 'Moved'} ${result.moved.length} message(s) from ${result.queue} to ${result.source}.`,
+        ...(result.cameBack
+          ? [
+              'Stopped: a message moved by this run failed again and is back in the dead-letter queue; fix the cause before redriving it.',
+            ]
+          : []),
         ...(result.failed
           ? [`FAILED on ${result.failed.messageId}: ${result.failed.error} (left in ${result.queue})`]
           : []),
