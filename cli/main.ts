@@ -12,7 +12,13 @@ import { deadLetterQueueOf, resolveTarget, type Target } from './target.ts';
  * command prints for a person, or one JSON document on stdout with `--json`.
  */
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string; value?: string; description: string };
+type OptionSpec = {
+  type: 'string' | 'boolean';
+  short?: string;
+  value?: string;
+  description: string;
+  required?: boolean;
+};
 
 interface Command {
   name: string;
@@ -178,7 +184,7 @@ const COMMANDS: Command[] = [
     details:
       'The ledger is the truth: each drifted level is set to what its movements replay to, in one transaction with a "correction" movement (kind adjust, zero deltas, so the replay does not change) whose note names the stored values it replaced, and a StockLevelChanged event. A plain adjustment could not do it: it moves the level and the replay alike. Applies only after you answer y (or with --yes), and only to the level version it proposed on. If the shelf disagrees with the ledger too, record a physical count afterwards. Exit 0 when the SKU matches its ledger at the end, 1 when drift remains (a dry run, a "no").',
     options: {
-      sku: { type: 'string', value: 'SKU', description: 'the SKU to repair (required)' },
+      sku: { type: 'string', value: 'SKU', description: 'the SKU to repair', required: true },
       'dry-run': { type: 'boolean', description: 'propose only' },
       yes: { type: 'boolean', short: 'y', description: 'apply without asking' },
     },
@@ -235,7 +241,8 @@ const COMMANDS: Command[] = [
       'from-dlq': {
         type: 'string',
         value: 'QUEUE',
-        description: 'the stream on-failure queue, e.g. stock-stream-dlq (required)',
+        description: 'the stream on-failure queue, e.g. stock-stream-dlq',
+        required: true,
       },
       'dry-run': {
         type: 'boolean',
@@ -291,7 +298,10 @@ function optionsHelp(options: Record<string, OptionSpec>): string[] {
 
 function usageOf(command: Command): string {
   const own = Object.entries(command.options)
-    .map(([name, spec]) => `[--${name}${spec.value ? ` ${spec.value}` : ''}]`)
+    .map(([name, spec]) => {
+      const flag = `--${name}${spec.value ? ` ${spec.value}` : ''}`;
+      return spec.required ? flag : `[${flag}]`;
+    })
     .join(' ');
   return `npx azura ${command.name}${command.args ? ` ${command.args}` : ''}${own ? ` ${own}` : ''}`;
 }

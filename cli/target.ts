@@ -4,7 +4,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { pascalCase, stagePrefix, streamFailureQueueName } from '../infra/topology.ts';
 import { sqs } from '../lib/aws.ts';
-import { dlqName, EVENTS_TOPIC } from '../lib/topology.ts';
+import { dlqName } from '../lib/topology.ts';
 import { RUNTIME_FILE, readRuntimeInfo } from '../local/runtime-info.ts';
 import { CliError } from './output.ts';
 
@@ -42,6 +42,10 @@ export interface Target {
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_RUNTIME_FILE = join(REPO_ROOT, '.data', RUNTIME_FILE);
+
+/** The outputs of `azura-<stage>-stateful` a stage is resolved by (test/infra-stacks.test.ts checks they exist). */
+export const tableOutputKey = (table: string): string => `${pascalCase(table)}TableName`;
+export const TOPIC_OUTPUT_KEY = 'EventsTopicArn';
 
 export async function resolveTarget(options: { stage?: string; runtimeFile?: string }): Promise<Target> {
   return options.stage
@@ -112,7 +116,7 @@ async function stageTarget(stage: string): Promise<Target> {
   };
   const tables = new Map<string, string>();
   for (const service of services) {
-    for (const table of service.tables) tables.set(table.name, output(`${pascalCase(table.name)}TableName`));
+    for (const table of service.tables) tables.set(table.name, output(tableOutputKey(table.name)));
   }
   const urlOf = async (name: string) =>
     (await sqs().send(new GetQueueUrlCommand({ QueueName: `${prefix}-${name}` }))).QueueUrl!;
@@ -140,7 +144,7 @@ async function stageTarget(stage: string): Promise<Target> {
     kind: 'stage',
     description: `stage ${stage} (${prefix}, region ${process.env.AWS_REGION ?? 'from your AWS profile'})`,
     prefix,
-    topicArn: output('EventsTopicArn') || `${prefix}-${EVENTS_TOPIC}`,
+    topicArn: output(TOPIC_OUTPUT_KEY),
     tables,
     deadLetterQueues,
     journalDir: join(REPO_ROOT, '.data'),

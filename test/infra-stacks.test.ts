@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
+import { TOPIC_OUTPUT_KEY, tableOutputKey } from '../cli/target.ts';
 import { LAMBDA_RUNTIME } from '../infra/constructs/function.ts';
 import {
   type CfnResource,
@@ -466,6 +467,16 @@ describe('the web stack', () => {
       ([, b]) => props(b).LoggingConfiguration,
     ) as [[string, CfnResource]];
     expect(props(site).PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
+  });
+});
+
+describe("what the operator's CLI resolves a deployed stage by (npx azura --stage)", () => {
+  it('finds every table name and the events topic in the outputs of the stateful stack', () => {
+    for (const table of services.flatMap((s) => s.tables)) {
+      expect(stateful.Outputs?.[tableOutputKey(table.name)], table.name).toBeDefined();
+    }
+    expect(stateful.Outputs?.[TOPIC_OUTPUT_KEY]).toBeDefined();
+    expect(azura.stateful.stackName).toBe('azura-test-stateful');
   });
 });
 
