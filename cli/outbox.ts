@@ -226,7 +226,20 @@ export async function republishFromDlq(
       );
       if (!Messages.length) break;
       for (const message of Messages) {
-        const outcome = await republishOne(message, queue.table.tableName, journal, publisher, options);
+        let outcome: RepublishedMessage;
+        try {
+          outcome = await republishOne(message, queue.table.tableName, journal, publisher, options);
+        } catch (error) {
+          // SNS still down, the stream not answering…: this message waits for the next run.
+          outcome = {
+            messageId: message.MessageId!,
+            records: 0,
+            events: 0,
+            published: [],
+            skipped: [],
+            error: `${(error as Error).name}: ${(error as Error).message} (left in the queue; what was published is journalled)`,
+          };
+        }
         result.messages.push(outcome);
         if (outcome.error || options.dryRun) held.push(message);
         else

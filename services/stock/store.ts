@@ -404,14 +404,14 @@ export class DynamoStockStore implements StockStore {
 
   // ---------------------------------------------------------------- drift detector (issue 7)
 
-  async scanLevelSkus(page: { cursor?: string; limit: number }): Promise<Page<string>> {
+  async scanLevelSkus(page: { cursor?: string; limit?: number }): Promise<Page<string>> {
     const result = await this.client.send(
       new ScanCommand({
         TableName: this.tableName,
         FilterExpression: 'begins_with(pk, :sku) AND begins_with(sk, :loc)',
         ExpressionAttributeValues: { ':sku': 'SKU#', ':loc': 'LOC#' },
         ProjectionExpression: 'pk, sk, sku',
-        Limit: page.limit,
+        ...(page.limit ? { Limit: page.limit } : {}),
         ...(page.cursor ? { ExclusiveStartKey: this.decodeScanCursor(page.cursor) } : {}),
       }),
     );

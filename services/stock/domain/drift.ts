@@ -58,7 +58,7 @@ export interface DriftCheckOptions {
   cursor?: string;
   /** Stop starting new pages or SKUs at this time (epoch ms). */
   deadline?: number;
-  /** Items read per Scan page. */
+  /** Items read per Scan page (default: DynamoDB's, 1 MB of items). */
   pageSize?: number;
   now?: () => number;
 }
@@ -149,7 +149,7 @@ export async function checkLedger(store: StockStore, options: DriftCheckOptions 
     if (options.deadline !== undefined && now() >= options.deadline) {
       return { ...report, complete: false, nextCursor: cursor ?? null };
     }
-    const page = await store.scanLevelSkus({ cursor, limit: options.pageSize ?? 500 });
+    const page = await store.scanLevelSkus({ cursor, limit: options.pageSize });
     // A SKU's items are contiguous in a scan, but a page boundary may cut through them.
     for (const sku of page.items) {
       if (seen.has(sku)) continue;

@@ -165,9 +165,9 @@ export interface StockStore {
   /**
    * The SKUs that have levels, one page of the table at a time (the drift detector, `drift.ts`).
    * A Scan: it reads the whole table, ledger included, whatever it returns; `limit` bounds the
-   * items read per page, so a page may hold no SKU and still have a `nextCursor`.
+   * items read per page (default 1 MB of them), so a page may hold no SKU and still have a `nextCursor`.
    */
-  scanLevelSkus(page: { cursor?: string; limit: number }): Promise<Page<string>>;
+  scanLevelSkus(page: { cursor?: string; limit?: number }): Promise<Page<string>>;
   /** Where the scheduled drift check stopped when its time ran out (absent: start from the top). */
   getDriftCursor(): Promise<string | undefined>;
   setDriftCursor(cursor: string | undefined): Promise<void>;
