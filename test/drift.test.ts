@@ -22,7 +22,6 @@ const actor = { actor: 'test' };
 
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false'; // the schedule's metric is part of what is tested
-  process.env.POWERTOOLS_METRICS_NAMESPACE = 'Azura';
   await provisionFor([stockService]);
   store = new DynamoStockStore();
   ledger = new StockLedger(store);

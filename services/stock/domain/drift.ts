@@ -1,7 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { ConflictError, NotFoundError } from '../../../lib/errors.ts';
 import { applyDeltas, availableOf, emptyLevel, eventsFor, type ReplayedQuantities, replay } from './calc.ts';
-import type { Change, Level, Movement, OperationContext, StockStore } from './model.ts';
+import type { Change, Level, Movement, OperationContext, OperationRecord, StockStore } from './model.ts';
 
 /**
  * The drift detector and its repair: one piece of code behind `npx azura ledger check|repair`
@@ -265,17 +265,28 @@ export async function applyCorrection(
     idempotencyKey: key,
     correlationId,
   };
+  // The operation record expires with the others (35 days: longer than any retry of a repair).
+  const operationRecord = {
+    key,
+    operation: 'correction',
+    requestHash: key,
+    result: movement,
+    at,
+    expiresAt: Math.floor(Date.parse(at) / 1000) + 35 * 24 * 3600,
+  } as OperationRecord;
   const change: Change = {
     levels: [{ level: after, expectedVersion }],
     movements: [movement],
     outbox: eventsFor(movement, before, after, correlationId, 0),
-    operation: { key, operation: 'correction', requestHash: key, result: movement, at },
+    operation: operationRecord,
     ...(expectedVersion === 0
       ? { productLocations: [{ sku, add: [locationId], expectedVersion: product.version }] }
       : {}),
   };
-  const outcome = await store.commit(change);
-  if (outcome.committed) return movement;
+  // Committed, or else (refused, or an ambiguous error that may have committed) the operation
+  // record tells: present, the repair landed; absent, it did not and the level moved meanwhile.
+  const outcome: { committed?: boolean; status?: string } = await store.commit(change);
+  if (outcome.committed === true || outcome.status === 'committed') return movement;
   const recorded = await store.getOperation(key);
   if (recorded) return recorded.result as Movement;
   throw new ConflictError(`Level ${sku}@${locationId} changed while being repaired: run the check again`);
