@@ -75,6 +75,27 @@ describe('the drift detector', () => {
     expect((await checkSku(store, clean)).stable).toBe(true);
   });
 
+  it('never reports a level that changes while it is read as drift: it reads again', async () => {
+    // A change commits between the read of the levels and the read of the ledger (traffic while
+    // the hourly check runs). A naive check would pair the old level with the new movement.
+    const sku = uniqueSku('BUSY');
+    await seedProduct(ledger, sku, { onHand: 10 });
+    let changesToMake = 1;
+    const busy: typeof store = Object.create(store);
+    busy.allMovements = async (s: string) => {
+      const movements = await store.allMovements(s);
+      if (changesToMake-- > 0) await ledger.receive({ sku, quantity: 1 }, actor);
+      return movements;
+    };
+    expect(await checkSku(busy, sku)).toEqual({ stable: true, movements: 2 });
+
+    // A SKU that changes on every read is reported unsettled (checked again next time), not drifted.
+    changesToMake = Number.POSITIVE_INFINITY;
+    expect(await checkSku(busy, sku)).toEqual({ stable: false });
+    const report = await checkLedger(busy, { sku });
+    expect(report).toMatchObject({ drifted: [], unsettled: [sku] });
+  });
+
   it('stops at its time budget and carries on from the cursor it returns', async () => {
     for (let i = 0; i < 3; i++) await seedProduct(ledger, uniqueSku('PAGE'), { onHand: 1 });
     const all = await checkLedger(store);
