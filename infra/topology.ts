@@ -18,8 +18,8 @@ export interface ImpliedResources {
   subscriptions: { queue: string; eventTypes: string[] }[];
   buckets: string[];
   /**
-   * AWS only: the on-failure destination of each table stream's event source mapping. Locally
-   * the runtime polls the stream itself and has no mapping to attach a destination to.
+   * The on-failure destination of each table stream's event source mapping (`<table>-stream-dlq`).
+   * Locally the stream poller sends its give-ups to a queue of the same name, in the same shape.
    */
   streamFailureQueues: string[];
   /** Queues an outside party sends to (their URLs are stack outputs). */

@@ -8,6 +8,7 @@ import {
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { streamFailureQueueName } from '../infra/topology.ts';
 import { dynamo, s3, sns, sqs } from '../lib/aws.ts';
 import {
   bucketEnvVar,
@@ -44,6 +45,11 @@ export interface ProvisionedTable {
   tableName: string;
   streamArn?: string;
   stream?: TableDecl['stream'];
+  /**
+   * The stream's on-failure queue (`<table>-stream-dlq`), as the event source mapping's OnFailure
+   * destination in AWS: the stream poller sends the metadata of the batches it gives up on here.
+   */
+  failureQueue?: { name: string; url: string; arn: string };
 }
 
 export interface Provisioned {
@@ -152,12 +158,17 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
       const streamArn = await ensureTable(prefix, table);
       const tableName = physicalName(prefix, table.name);
       env[tableEnvVar(table.name)] = tableName;
+      const failureQueueName = streamFailureQueueName(table.name);
+      const failureQueue = table.stream
+        ? { name: failureQueueName, ...(await ensureQueue(physicalName(prefix, failureQueueName))) }
+        : undefined;
       tables.push({
         service: service.name,
         logicalName: table.name,
         tableName,
         streamArn,
         stream: table.stream,
+        ...(failureQueue ? { failureQueue } : {}),
       });
     }
     for (const queue of service.queues) {

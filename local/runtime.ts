@@ -21,6 +21,7 @@ import { localAuthEnv, seedDemoUsers } from './auth.ts';
 import { type Emulators, endpointEnv, startEmulators } from './emulators.ts';
 import { type LambdaHandler, lambdaContext } from './lambda.ts';
 import { type Provisioned, provision } from './provision.ts';
+import { runtimeInfoOf, writeRuntimeInfo } from './runtime-info.ts';
 import { pollQueue } from './sqs-poller.ts';
 import { startStepFunctions } from './stepfunctions/index.ts';
 import { pollStream, StreamCheckpoints } from './stream-poller.ts';
@@ -239,6 +240,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       );
     };
     runtime.url = `http://127.0.0.1:${port}`;
+    // Tells the operator's CLI (`npx azura`) where this runtime's endpoints and resources are.
+    if (options.dataDir) {
+      const removeInfo = writeRuntimeInfo(
+        options.dataDir,
+        runtimeInfoOf({ url: runtime.url, endpoints: endpointEnv(emulators), provisioned }),
+      );
+      stops.unshift(async () => removeInfo());
+    }
 
     // --- Re-drive (issue 3): the local engine keeps executions in memory, so after a restart the
     // orders not in a final state have no saga running; start them again (idempotent steps).

@@ -6,8 +6,11 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { dynamoStreams } from '../lib/aws.ts';
+import { ulid } from 'ulid';
+import { dynamoStreams, sqs } from '../lib/aws.ts';
+import type { StreamFailureRecord } from '../lib/outbox.ts';
 import { invokeBatch, type LambdaHandler, lambdaContext } from './lambda.ts';
 import type { ProvisionedTable } from './provision.ts';
 
@@ -15,9 +18,12 @@ import type { ProvisionedTable } from './provision.ts';
  * What Lambda's DynamoDB stream event source mapping does, locally: read every shard in order,
  * hand the handler real DynamoDBStreamEvents of up to `batchSize` records, and on a reported
  * failure (`batchItemFailures`, by sequence number) retry from that record, up to `maxAttempts`;
- * then the batch is skipped with an error log (Lambda would send it to the on-failure
- * destination). Progress is checkpointed per shard, in a file when one is given, so a restart
- * neither loses nor replays changes.
+ * then, as Lambda does, the poller sends the metadata of the records it gives up on (shard, first
+ * and last sequence number, never the records themselves) to the table's on-failure queue
+ * `<table>-stream-dlq`, in the shape AWS uses (`StreamFailureRecord`), and moves on. The
+ * checkpoint passes those records only once that message is sent. `npx azura outbox republish`
+ * reads them back from the stream. Progress is checkpointed per shard, in a file when one is
+ * given, so a restart neither loses nor replays changes.
  */
 export class StreamCheckpoints {
   private readonly positions: Record<string, string>;
@@ -33,7 +39,11 @@ export class StreamCheckpoints {
   }
 }
 
-function toLambdaRecord(record: StreamRecord, table: ProvisionedTable): DynamoDBRecord {
+/** A record as the DynamoDB Streams API returns it, in the shape Lambda hands a stream handler. */
+export function toLambdaRecord(
+  record: StreamRecord,
+  table: Pick<ProvisionedTable, 'streamArn'>,
+): DynamoDBRecord {
   const d = record.dynamodb ?? {};
   return {
     eventID: record.eventID,
@@ -57,6 +67,41 @@ function toLambdaRecord(record: StreamRecord, table: ProvisionedTable): DynamoDB
   };
 }
 
+/** The on-failure record Lambda's event source mapping sends for a batch it gave up on. */
+export function streamFailureRecord(input: {
+  table: ProvisionedTable;
+  shardId: string;
+  records: StreamRecord[];
+  attempts: number;
+  functionName: string;
+  now?: Date;
+}): StreamFailureRecord {
+  const { records, table } = input;
+  const first = records[0]?.dynamodb;
+  const last = records.at(-1)?.dynamodb;
+  const arrival = (d: Date | undefined) => (d ? new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
+  return {
+    requestContext: {
+      requestId: ulid(),
+      functionArn: lambdaContext(input.functionName).invokedFunctionArn,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: input.attempts,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: (input.now ?? new Date()).toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: input.shardId,
+      startSequenceNumber: first?.SequenceNumber ?? '',
+      endSequenceNumber: last?.SequenceNumber ?? '',
+      approximateArrivalOfFirstRecord: arrival(first?.ApproximateCreationDateTime),
+      approximateArrivalOfLastRecord: arrival(last?.ApproximateCreationDateTime),
+      batchSize: records.length,
+      streamArn: table.streamArn ?? '',
+    },
+  };
+}
+
 export interface StreamPollerOptions {
   checkpoints: StreamCheckpoints;
   onError: (error: unknown, where: string) => void;
@@ -71,6 +116,7 @@ export function pollStream(
   if (!table.streamArn || !table.stream) throw new Error(`table ${table.tableName} has no stream`);
   const { batchSize, maxAttempts } = table.stream;
   const StreamArn = table.streamArn;
+  const functionName = `${table.service}-${table.stream.handler}`;
   const idleMs = options.idleMs ?? 100;
   let running = true;
   const finishedShards = new Set<string>();
@@ -124,19 +170,30 @@ export function pollStream(
       }
       const event: DynamoDBStreamEvent = { Records: records.map((r) => toLambdaRecord(r, table)) };
       const sequences = records.map((r) => r.dynamodb!.SequenceNumber!);
-      const failed = await invokeBatch(
-        handler,
-        event,
-        lambdaContext(`${table.service}-${table.stream?.handler}`),
-        sequences,
-        (error) => options.onError(error, `${table.logicalName} stream`),
+      const failed = await invokeBatch(handler, event, lambdaContext(functionName), sequences, (error) =>
+        options.onError(error, `${table.logicalName} stream`),
       );
       const firstFailed = sequences.findIndex((s) => failed.has(s));
       if (firstFailed === -1 || ++attempts >= maxAttempts) {
         if (firstFailed !== -1) {
+          const given = records.slice(firstFailed);
+          const failure = streamFailureRecord({ table, shardId, records: given, attempts, functionName });
+          // Sent before the checkpoint moves past the records: a crash in between sends it twice
+          // at worst (the republish tool is idempotent), never zero times.
+          if (table.failureQueue) {
+            await sqs().send(
+              new SendMessageCommand({
+                QueueUrl: table.failureQueue.url,
+                MessageBody: JSON.stringify(failure),
+              }),
+            );
+          }
           options.onError(
             new Error(
-              `gave up on ${records.length - firstFailed} stream record(s) after ${attempts} attempts`,
+              `gave up on ${given.length} stream record(s) after ${attempts} attempts ` +
+                `(shard ${shardId}, sequence ${failure.DDBStreamBatchInfo.startSequenceNumber}..` +
+                `${failure.DDBStreamBatchInfo.endSequenceNumber}); sent to ` +
+                `${table.failureQueue?.name ?? 'no on-failure queue'}`,
             ),
             `${table.logicalName} stream`,
           );

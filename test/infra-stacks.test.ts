@@ -1,4 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
+import { TOPIC_OUTPUT_KEY, tableOutputKey } from '../cli/target.ts';
 import { LAMBDA_RUNTIME } from '../infra/constructs/function.ts';
 import {
   type CfnResource,
@@ -308,8 +311,9 @@ describe('the services stack', () => {
       const rule = resourcesOf(stateless, 'AWS::Events::Rule').find(([, r]) =>
         (props(r).Targets as Json[]).some((t) => localTarget(t.Arn) === fnId),
       );
-      const minutes = fn.scheduleMinutes!;
-      expect(props(rule![1]).ScheduleExpression).toBe(`rate(${minutes} minute${minutes === 1 ? '' : 's'})`);
+      // As CDK writes the rate: `rate(1 minute)`, `rate(5 minutes)`, `rate(1 hour)`.
+      const expected = Schedule.rate(Duration.minutes(fn.scheduleMinutes!)).expressionString;
+      expect(props(rule![1]).ScheduleExpression).toBe(expected);
     }
   });
 
@@ -463,5 +467,37 @@ describe('the web stack', () => {
       ([, b]) => props(b).LoggingConfiguration,
     ) as [[string, CfnResource]];
     expect(props(site).PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
+  });
+});
+
+describe("what the operator's CLI resolves a deployed stage by (npx azura --stage)", () => {
+  it('finds every table name and the events topic in the outputs of the stateful stack', () => {
+    for (const table of services.flatMap((s) => s.tables)) {
+      expect(stateful.Outputs?.[tableOutputKey(table.name)], table.name).toBeDefined();
+    }
+    expect(stateful.Outputs?.[TOPIC_OUTPUT_KEY]).toBeDefined();
+    expect(azura.stateful.stackName).toBe('azura-test-stateful');
+  });
+});
+
+describe('the monitoring stack', () => {
+  it('alarms on the first ledger drift the hourly drift detector reports', () => {
+    const monitoring = templateOf(azura.monitoring);
+    const drift = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) => props(a).MetricName === 'LedgerDrift',
+    );
+    expect(drift).toBeDefined();
+    const p = props(drift![1]);
+    expect(p.Namespace).toBe('Azura');
+    expect(p.Dimensions).toEqual([{ Name: 'service', Value: 'stock' }]);
+    expect([p.ComparisonOperator, p.Threshold, p.EvaluationPeriods]).toEqual(['GreaterThanThreshold', 0, 1]);
+    expect(p.TreatMissingData).toBe('notBreaching');
+    expect(p.AlarmActions).toHaveLength(1);
+    // The detector itself: the declared hourly schedule of stock/drift-check.
+    const [lambdaId] = lambdaOf('stock', 'drift-check');
+    const rule = resourcesOf(stateless, 'AWS::Events::Rule').find(([, r]) =>
+      (props(r).Targets as Json[]).some((t) => localTarget(t.Arn) === lambdaId),
+    );
+    expect(props(rule![1]).ScheduleExpression).toBe('rate(1 hour)');
   });
 });

@@ -1,9 +1,10 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsService } from '../api/service.ts';
 import { dynamo, sns, sqs } from '../lib/aws.ts';
+import { streamFailureRecordSchema } from '../lib/outbox.ts';
 import type { Runtime } from '../local/runtime.ts';
 import { received } from './fixtures/probe/handlers.ts';
 import { probeService } from './fixtures/probe/service.ts';
@@ -83,6 +84,33 @@ describe('the local runtime', () => {
 
     await eventually(async () => seen.length >= 3);
     expect(seen).toEqual(['INSERT:a', 'INSERT:flaky-b', 'INSERT:c']);
+  });
+
+  it("sends the stream records it gives up on to the table's on-failure queue, as AWS does, and moves on", async () => {
+    // Before issue 7 the local poller logged and skipped them: nothing told ops, nothing could republish.
+    const table = runtime.provisioned.tables[0]!;
+    const put = (pk: string) =>
+      dynamo().send(new PutItemCommand({ TableName: table.tableName, Item: { pk: { S: pk } } }));
+    await put('poison-1');
+
+    // Assess: the on-failure record, in the shape of Lambda's event source mapping.
+    expect(table.failureQueue?.name).toBe('probe-stream-dlq');
+    const body = await eventually(async () => {
+      const { Messages } = await sqs().send(
+        new ReceiveMessageCommand({ QueueUrl: table.failureQueue!.url, WaitTimeSeconds: 1 }),
+      );
+      return Messages?.[0]?.Body;
+    });
+    const failure = streamFailureRecordSchema.parse(JSON.parse(body));
+    expect(failure.requestContext).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: table.stream!.maxAttempts,
+    });
+    expect(failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: table.streamArn });
+    expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(failure.DDBStreamBatchInfo.endSequenceNumber);
+    // And the stream goes on past it.
+    await put('after-poison');
+    await eventually(async () => seen.includes('INSERT:after-poison'));
   });
 
   it('serves the declared HTTP routes behind sign-in, and the OpenAPI document and health openly', async () => {

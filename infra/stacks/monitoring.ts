@@ -8,11 +8,14 @@ import {
   GraphWidget,
   type IAlarm,
   type IMetric,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { LEDGER_DRIFT_METRIC } from '../../services/stock/service.ts';
+import { alarmOnAny } from '../constructs/alarm.ts';
 import type { ServiceFunction } from '../constructs/function.ts';
 import type { DeadLetterQueue } from '../constructs/queue.ts';
 import type { WorkflowConstruct } from '../constructs/workflow.ts';
@@ -36,6 +39,8 @@ const PERIOD = Duration.minutes(5);
 export class MonitoringStack extends Stack {
   readonly dashboard: Dashboard;
   readonly apiServerErrors: Alarm;
+  /** Any drift between a stock level and its ledger (when the stock drift detector is deployed). */
+  readonly ledgerDrift?: Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -53,8 +58,25 @@ export class MonitoringStack extends Stack {
     });
     this.apiServerErrors.addAlarmAction(new SnsAction(props.alarmTopic));
 
+    // The drift detector (stock/drift-check, hourly) counts drifted SKUs in `LedgerDrift`: one is too many.
+    if (functions.some((fn) => fn.service === 'stock' && fn.decl.id === 'drift-check')) {
+      this.ledgerDrift = alarmOnAny(this, 'LedgerDrift', {
+        description:
+          'A stock level does not match its ledger: run `npx azura ledger check --stage <stage>`, then `ledger repair --sku <sku>` (docs/operations.md).',
+        metric: new Metric({
+          namespace: 'Azura',
+          metricName: LEDGER_DRIFT_METRIC,
+          dimensionsMap: { service: 'stock' },
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }),
+        alarmTopic: props.alarmTopic,
+      });
+    }
+
     const alarms: IAlarm[] = [
       this.apiServerErrors,
+      ...(this.ledgerDrift ? [this.ledgerDrift] : []),
       ...functions.map((fn) => fn.errorsAlarm),
       ...deadLetterQueues.map((q) => q.alarm),
       ...workflows.map((w) => w.failedAlarm),

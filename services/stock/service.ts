@@ -2,6 +2,9 @@ import type { ServiceDecl } from '../../lib/topology.ts';
 import { ProductCreated, ProductDeleted, ProductUpdated } from '../catalog/contract.ts';
 import { stockEvents } from './contract.ts';
 
+/** Metric (namespace `Azura`, dimension `service=stock`) of drifted SKUs found by `drift-check`. */
+export const LEDGER_DRIFT_METRIC = 'LedgerDrift';
+
 /** Everything the stock service has. `infra/` and `local/` are both built from this. */
 export const stockService = {
   name: 'stock',
@@ -46,6 +49,15 @@ export const stockService = {
       tables: ['stock'],
       scheduleMinutes: 1,
       timeoutSeconds: 60,
+    },
+    {
+      // One pass may span runs: each stops within its timeout and stores where to carry on.
+      id: 'drift-check',
+      entry: 'services/stock/handlers/drift-check.ts',
+      description: 'Drift detector: replays the ledger of every level and compares it with the stored level',
+      tables: ['stock'],
+      scheduleMinutes: 60,
+      timeoutSeconds: 300,
     },
     {
       id: 'saga-tasks',

@@ -1,10 +1,13 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
@@ -465,6 +468,49 @@ export class DynamoStockStore implements StockStore {
       ExclusiveStartKey = result.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return items;
+  }
+
+  // ---------------------------------------------------------------- drift detector (issue 7)
+
+  async scanLevelSkus(page: { cursor?: string; limit?: number }): Promise<Page<string>> {
+    const result = await this.client.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: 'begins_with(pk, :sku) AND begins_with(sk, :loc)',
+        ExpressionAttributeValues: { ':sku': 'SKU#', ':loc': 'LOC#' },
+        ProjectionExpression: 'pk, sk, sku',
+        ...(page.limit ? { Limit: page.limit } : {}),
+        ...(page.cursor ? { ExclusiveStartKey: this.decodeScanCursor(page.cursor) } : {}),
+      }),
+    );
+    const skus = [...new Set((result.Items ?? []).map((item) => item.sku as string))];
+    const last = result.LastEvaluatedKey;
+    return { items: skus, nextCursor: last ? encodeCursor({ pk: last.pk, sk: last.sk }) : null };
+  }
+
+  async getDriftCursor(): Promise<string | undefined> {
+    const item = await this.get(this.driftKey.pk, this.driftKey.sk);
+    return item?.cursor as string | undefined;
+  }
+
+  async setDriftCursor(cursor: string | undefined): Promise<void> {
+    const Key = this.driftKey;
+    if (cursor === undefined) {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key }));
+    } else {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...Key, cursor } }));
+    }
+  }
+
+  /** The one item holding the scheduled drift check's continuation (not a SKU: the scan skips it). */
+  private readonly driftKey = { pk: 'DRIFTCHECK', sk: 'CURSOR' };
+
+  private decodeScanCursor(cursor: string): Item {
+    return decodeCursor(cursor, (value) => {
+      const key = value as Item;
+      const ok = typeof key.pk === 'string' && typeof key.sk === 'string' && Object.keys(key).length === 2;
+      return ok ? key : undefined;
+    });
   }
 }
 

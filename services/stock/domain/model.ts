@@ -192,6 +192,15 @@ export interface StockStore {
   allMovements(sku: string): Promise<Movement[]>;
   /** Held reservations whose expiry is at or before `now` (eventually consistent index). */
   dueReservations(now: string, limit: number): Promise<string[]>;
+  /**
+   * The SKUs that have levels, one page of the table at a time (the drift detector, `drift.ts`).
+   * A Scan: it reads the whole table, ledger included, whatever it returns; `limit` bounds the
+   * items read per page (default 1 MB of them), so a page may hold no SKU and still have a `nextCursor`.
+   */
+  scanLevelSkus(page: { cursor?: string; limit?: number }): Promise<Page<string>>;
+  /** Where the scheduled drift check stopped when its time ran out (absent: start from the top). */
+  getDriftCursor(): Promise<string | undefined>;
+  setDriftCursor(cursor: string | undefined): Promise<void>;
 }
 
 export const levelKey = (sku: string, locationId: string): string => `${sku}@${locationId}`;
