@@ -62,6 +62,8 @@ export interface ChaosOptions {
   resendAfterMs: number;
   /** Without OrderReserved this long after its placement, the platform sends the outcome anyway. */
   outcomeFallbackMs: number;
+  /** Everything placed and no order answered for this long: stop waiting, check what is there. */
+  stallMs: number;
   faults: FaultSpec;
   /** Pollers per queue in the runtime. */
   pollers: number;
@@ -84,9 +86,10 @@ export const BENCH_SIZE: ChaosOptions = {
   earlyOutcome: 0.1,
   cancelShare: 0.3,
   kills: 2,
-  window: 200,
+  window: 300,
   resendAfterMs: 45_000,
   outcomeFallbackMs: 20_000,
+  stallMs: 200_000,
   faults: CHAOS_FAULTS,
   pollers: 3,
   deadlineMs: 90 * 60_000,
@@ -95,12 +98,13 @@ export const BENCH_SIZE: ChaosOptions = {
 
 export const TEST_SIZE: ChaosOptions = {
   ...BENCH_SIZE,
-  orders: 300,
+  orders: 200,
   skus: 6,
   kills: 1,
-  window: 80,
+  window: 100,
   resendAfterMs: 20_000,
   outcomeFallbackMs: 10_000,
+  stallMs: 60_000,
   deadlineMs: 150_000,
 };
 
@@ -127,7 +131,16 @@ export interface ChaosReport {
   faults: Record<string, number>;
   faultsByWhere: Record<string, number>;
   runtimeErrors: { where: string; message: string; count: number }[];
-  kills: { at: number; placed: number; restartSeconds: number; jvmGone: boolean }[];
+  /** Per kill: when (s into the run), after how many placements, how long the restart took, and
+   * how long until every order open at the kill had its final outcome (null: never). */
+  kills: {
+    at: number;
+    placed: number;
+    openAtKill: number;
+    restartSeconds: number;
+    recoveredSeconds: number | null;
+    jvmGone: boolean;
+  }[];
   convergedSecondsAfterLastKill: number | null;
   totalSeconds: number;
   ledgerCheck: string;
@@ -566,12 +579,25 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
     );
     let next = 0;
     let lastProgress = 0;
+    const recovering: { kill: ChaosReport['kills'][number]; at: number; orders: PlatformOrder[] }[] = [];
+    let answered = 0;
+    let answeredChangedAt = Date.now();
     try {
       while (Date.now() < deadline) {
         const now = Date.now();
         const openOrders = open();
         if (next >= orders.length && openOrders.length === 0) {
           convergedAt = now;
+          break;
+        }
+        for (const r of recovering) {
+          if (r.kill.recoveredSeconds === null && r.orders.every((o) => o.finals.size > 0))
+            r.kill.recoveredSeconds = (now - r.at) / 1000;
+        }
+        const answeredNow = orders.filter((o) => o.finals.size > 0).length;
+        if (answeredNow !== answered) [answered, answeredChangedAt] = [answeredNow, now];
+        if (next >= orders.length && now - answeredChangedAt > options.stallMs) {
+          log(`no order answered for ${options.stallMs / 1000} s: ${openOrders.length} left open, checking`);
           break;
         }
         // Kill -9 the runtime, then start it again on the same data.
@@ -590,7 +616,15 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
           runtime = await RuntimeProcess.start(dataDir, options, onLine);
           up = true;
           const restartSeconds = (Date.now() - at) / 1000;
-          kills.push({ at: (at - started) / 1000, placed: next, restartSeconds, jvmGone });
+          kills.push({
+            at: (at - started) / 1000,
+            placed: next,
+            openAtKill: openOrders.length,
+            restartSeconds,
+            recoveredSeconds: null,
+            jvmGone,
+          });
+          recovering.push({ kill: kills.at(-1)!, at, orders: openOrders });
           log(`runtime up again in ${restartSeconds.toFixed(1)} s (pid ${runtime.ready.pid})`);
           // The platform re-sends everything it has not seen answered.
           for (const order of open()) resend(order, random() * 3000);
@@ -615,7 +649,6 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
         }
         if (now - lastProgress > 10_000) {
           lastProgress = now;
-          const answered = orders.filter((o) => o.finals.size > 0).length;
           log(
             `${((now - started) / 1000).toFixed(0)} s: ${next} placed, ${answered} answered, ${openOrders.length} open, ` +
               `${pending.length} messages queued at the platform, ${stats.sent} sent`,
@@ -910,13 +943,18 @@ export function formatReport(report: ChaosReport): string {
   row('released although the platform asked to fulfil (a step failed)', report.releasedThoughFulfilAsked);
   row('faults injected', kinds(report.faults));
   row(
-    'kill -9 of the runtime (after N placements: restart seconds)',
+    'kill -9 of the runtime: after N placements, orders open then, restart, all of those answered',
     report.kills
-      .map((k) => `${k.placed}: ${k.restartSeconds.toFixed(1)} s${k.jvmGone ? '' : ' (JVM SURVIVED)'}`)
-      .join(', ') || 'none',
+      .map(
+        (k) =>
+          `after ${k.placed}: ${k.openAtKill} open, restart ${k.restartSeconds.toFixed(1)} s, answered ` +
+          `${k.recoveredSeconds === null ? 'NEVER' : `${k.recoveredSeconds.toFixed(1)} s`} after the kill` +
+          `${k.jvmGone ? '' : ' (JVM SURVIVED)'}`,
+      )
+      .join('; ') || 'none',
   );
   row(
-    'time to converge after the last kill',
+    'time to converge after the last kill (every order answered)',
     report.convergedSecondsAfterLastKill === null
       ? 'did NOT converge'
       : `${report.convergedSecondsAfterLastKill.toFixed(1)} s`,

@@ -4,7 +4,7 @@
  * transaction conflicts and ambiguous errors after a write), duplicates, reordering and two
  * kill -9 of the whole runtime; then the checks of bench/chaos-run.ts. Exit code 1 on any violation.
  *
- *   npx tsx bench/chaos.ts [orders=10000] [skus=51] [kills=2] [window=200] [seed=N] [report=file.json]
+ *   npx tsx bench/chaos.ts [orders=10000] [skus=51] [kills=2] [window=300] [seed=N] [report=file.json]
  *
  * Any numeric option of `ChaosOptions` can be given as name=value; `faults=<json>` replaces the
  * fault spec (the AZURA_FAULTS format of lib/faults.ts).
