@@ -156,6 +156,8 @@ interface Ready {
   awsEndpoint: string;
   sfnEndpoint: string;
   queues: Record<string, string>;
+  /** Queue name → its dead-letter queue's URL. */
+  dlqs: Record<string, string>;
   env: Record<string, string>;
 }
 
@@ -211,9 +213,6 @@ class RuntimeProcess {
       },
     });
     liveGroups.add(child.pid!);
-    child.once('exit', () => {
-      // The group may outlive its leader only if something escaped: kill() below checks that.
-    });
     const stderr: string[] = [];
     createInterface({ input: child.stderr! }).on('line', (l) => {
       stderr.push(l);
@@ -429,9 +428,9 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
   const stats = { sent: 0, duplicates: 0, resent: 0, events: 0, dupEvents: 0 };
   const kills: ChaosReport['kills'] = [];
   const violations = new Map<string, Violation>();
-  const violation = (kind: string, example: unknown) => {
+  const violation = (kind: string, example: unknown, count = 1) => {
     const v = violations.get(kind) ?? { kind, count: 0, examples: [] };
-    v.count++;
+    v.count += count;
     if (v.examples.length < 5) v.examples.push(example);
     violations.set(kind, v);
   };
@@ -681,12 +680,9 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
 
     // ---------------------------------------------------------------- checks
     log('checking…');
-    await check({
-      runtime: runtime!,
-      orders,
-      stock,
-      violation,
-    });
+    await check({ runtime: runtime!, orders, stock, violation }).catch((error) =>
+      violation('harness: the checks could not finish', String(error)),
+    );
     ledgerCheck = cliLedgerCheck(runtime!.ready, violation);
     log(`ledger check (CLI): ${ledgerCheck}`);
   } finally {
@@ -758,7 +754,7 @@ async function check(input: {
   runtime: RuntimeProcess;
   orders: PlatformOrder[];
   stock: Map<string, number>;
-  violation: (kind: string, example: unknown) => void;
+  violation: (kind: string, example: unknown, count?: number) => void;
 }): Promise<void> {
   const { runtime, orders, stock, violation } = input;
   const orderStore = new DynamoOrderStore(runtime.doc, runtime.ready.env[tableEnvVar(ORDERS_TABLE)]!);
@@ -856,6 +852,12 @@ async function check(input: {
       violation('completed although the platform cancelled', await explain(order, summary, res));
   });
 
+  // Every platform message is valid: none may end in the dead-letter queue (it would be lost).
+  // Messages sent before a kill -9 died with that runtime's queues; this counts the last one's.
+  await deadLetters(runtime, violation).catch((error) =>
+    violation('harness: could not read orders-inbound-dlq', String(error)),
+  );
+
   await mapLimit([...stock], 8, async ([sku, initial]) => {
     const levels = await stockStore.levelsOf(sku);
     const onHand = levels.reduce((n, l) => n + l.onHand, 0);
@@ -879,6 +881,35 @@ async function check(input: {
   });
 }
 
+async function deadLetters(
+  runtime: RuntimeProcess,
+  violation: (kind: string, example: unknown, count?: number) => void,
+): Promise<void> {
+  const dlq = await runtime.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: runtime.ready.dlqs['orders-inbound'],
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const deadLettered =
+    Number(dlq.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(dlq.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  if (deadLettered > 0) {
+    const { Messages = [] } = await runtime.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: runtime.ready.dlqs['orders-inbound'],
+        MaxNumberOfMessages: 5,
+        VisibilityTimeout: 0,
+      }),
+    );
+    violation(
+      'platform messages dead-lettered (orders-inbound-dlq, since the last restart)',
+      { messages: Messages.map((m) => m.Body) },
+      deadLettered,
+    );
+  }
+}
+
 /**
  * The operator's drift detector, `npx azura ledger check`, against this runtime. The CLI is built
  * on another branch; until the package has an `azura` bin this says "CLI not available".
@@ -889,7 +920,8 @@ function cliLedgerCheck(ready: Ready, violation: (kind: string, example: unknown
   };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.azura;
   if (!bin || !existsSync(join(ROOT, bin))) return 'CLI not available';
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, bin), 'ledger', 'check'], {
+  const loader = /\.m?ts$/.test(bin) ? ['--import', 'tsx'] : [];
+  const result = spawnSync(process.execPath, [...loader, join(ROOT, bin), 'ledger', 'check'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 180_000,

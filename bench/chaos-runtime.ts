@@ -40,6 +40,7 @@ const runtime = await startRuntime({
   },
 });
 const queues = Object.fromEntries(runtime.provisioned.queues.map((q) => [q.name, q.url]));
+const dlqs = Object.fromEntries(runtime.provisioned.queues.map((q) => [q.name, q.dlqUrl]));
 line(
   `@ready ${JSON.stringify({
     pid: process.pid,
@@ -48,6 +49,7 @@ line(
     awsEndpoint: runtime.emulators.awsEndpoint,
     sfnEndpoint: process.env.AWS_ENDPOINT_URL_SFN,
     queues,
+    dlqs,
     // Tables, topic, buckets, and the state machines' ARNs (set by the local Step Functions).
     env: {
       ...runtime.provisioned.env,
