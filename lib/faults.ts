@@ -19,8 +19,9 @@ import {
  *   away (the "Lambda response lost" case). An SQS batch then fails whole and is redelivered, a
  *   stream batch is retried, a Step Functions task fails and its Retry (or Catch) applies. The
  *   error's name is what Step Functions would report: by default `Lambda.ServiceException` before
- *   and `Lambda.ClientExecutionTimeoutException` after (both in the Lambda task's default Retry);
- *   `handlers.errors` replaces them (e.g. `Sandbox.Timedout`, which only `States.ALL` matches).
+ *   (in the Lambda task's default Retry), and after, half `Lambda.ClientExecutionTimeoutException`
+ *   (in that Retry too) and half `Sandbox.Timedout` (the function timed out after its write: only
+ *   a Retry or Catch on `States.ALL` matches it); `handlers.errors` replaces these lists.
  *   `handlers.only` limits the faults to some functions (`<service>/<function id>`).
  * - `dynamo.throttle`: a DynamoDB call throws ThrottlingException or
  *   ProvisionedThroughputExceededException before it is sent; `dynamo.conflict`: a
@@ -112,7 +113,7 @@ export function withHandlerFaults<H extends Handler>(name: string, handler: H, s
   if (!faults || (!faults.before && !faults.after)) return handler;
   if (faults.only && !faults.only.includes(name)) return handler;
   const before = faults.errors?.before ?? ['Lambda.ServiceException'];
-  const after = faults.errors?.after ?? ['Lambda.ClientExecutionTimeoutException'];
+  const after = faults.errors?.after ?? ['Lambda.ClientExecutionTimeoutException', 'Sandbox.Timedout'];
   const wrapped = async (event: unknown, context: unknown, callback?: unknown) => {
     if (chance(faults.before)) {
       report('handler-before', name);
