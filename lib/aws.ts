@@ -5,6 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withDynamoFaults } from './faults.ts';
 
 /**
  * AWS SDK v3 clients, created once per process. In AWS they use the Lambda's role and region.
@@ -19,7 +20,8 @@ const memo = <T>(make: () => T): (() => T) => {
   };
 };
 
-export const dynamo = memo(() => new DynamoDBClient({}));
+// withDynamoFaults: the chaos bench's injected faults (AZURA_FAULTS, test/bench only); a no-op when unset.
+export const dynamo = memo(() => withDynamoFaults(new DynamoDBClient({})));
 export const documentClient = memo(() =>
   DynamoDBDocumentClient.from(dynamo(), {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },

@@ -13,6 +13,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { composeApi } from '../api/app.ts';
 import { dynamo, s3, sfn, sns, sqs } from '../lib/aws.ts';
+import { withHandlerFaults } from '../lib/faults.ts';
 import type { ApiEnv } from '../lib/http.ts';
 import type { FunctionDecl, ServiceDecl } from '../lib/topology.ts';
 import { identityService } from '../services/identity/service.ts';
@@ -122,7 +123,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const modules = new Map<string, HandlerModule>();
     for (const service of services) {
-      for (const fn of service.functions) modules.set(`${service.name}/${fn.id}`, await loadModule(fn));
+      for (const fn of service.functions) {
+        const name = `${service.name}/${fn.id}`;
+        const module = await loadModule(fn);
+        // The chaos bench's handler faults (AZURA_FAULTS, test/bench only); the handler itself when unset.
+        modules.set(
+          name,
+          module.handler ? { ...module, handler: withHandlerFaults(name, module.handler) } : module,
+        );
+      }
     }
     const handlerOf = (service: string, id: string): LambdaHandler => {
       const handler = modules.get(`${service}/${id}`)?.handler;
