@@ -687,7 +687,7 @@ export async function runChaos(options: ChaosOptions, seed = Date.now() % 2 ** 3
     await check({ runtime: runtime!, orders, stock, violation }).catch((error) =>
       violation('harness: the checks could not finish', String(error)),
     );
-    ledgerCheck = cliLedgerCheck(runtime!.ready, violation);
+    ledgerCheck = cliLedgerCheck(runtime!.ready, dataDir, violation);
     log(`ledger check (CLI): ${ledgerCheck}`);
   } finally {
     process.off('SIGINT', onSignal);
@@ -910,10 +910,14 @@ async function deadLetters(runtime: RuntimeProcess): Promise<{ count: number; ex
 }
 
 /**
- * The operator's drift detector, `npx azura ledger check`, against this runtime. The CLI is built
- * on another branch; until the package has an `azura` bin this says "CLI not available".
+ * The operator's drift detector, `npx azura ledger check`, against this runtime: the CLI finds it
+ * through the `runtime.json` the runtime writes into its data dir.
  */
-function cliLedgerCheck(ready: Ready, violation: (kind: string, example: unknown) => void): string {
+function cliLedgerCheck(
+  ready: Ready,
+  dataDir: string,
+  violation: (kind: string, example: unknown) => void,
+): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     bin?: string | Record<string, string>;
   };
@@ -937,6 +941,7 @@ function cliLedgerCheck(ready: Ready, violation: (kind: string, example: unknown
       AWS_ENDPOINT_URL_S3: ready.awsEndpoint,
       AWS_ENDPOINT_URL_SFN: ready.sfnEndpoint,
       AZURA_PREFIX: 'chaos',
+      AZURA_RUNTIME_FILE: join(dataDir, 'runtime.json'),
       [FAULTS_ENV]: '',
     },
   });

@@ -71,3 +71,17 @@ export class TransientError extends Error {
     this.name = 'TransientError';
   }
 }
+
+/**
+ * Runs a Step Functions task's work so that its errors are named for the state machine's Retry:
+ * our own errors keep their class (caught by name), and anything else — an SDK error that outlived
+ * the SDK's own retries, a network failure — becomes a TransientError, worth retrying.
+ */
+export async function asWorkflowTask<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof AppError || error instanceof TransientError) throw error;
+    throw new TransientError(`dependency unavailable: ${(error as Error).message}`, { cause: error });
+  }
+}

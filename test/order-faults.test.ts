@@ -1,4 +1,6 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../lib/aws.ts';
 import { fulfilled, placed } from '../services/orders/testing.ts';
 import { calls, faults } from './order-fixtures/faulty-stock-tasks.ts';
 import {
@@ -128,6 +130,40 @@ describe('the order saga when a stock step fails', () => {
     );
     expect(completed.data).toMatchObject({ orderId, lines: [{ sku, quantity: 2 }] });
     expect(world.eventsOf(orderId).map((e) => e.type)).not.toContain('OrderReleased');
+  });
+
+  // Found by the chaos bench: the orders steps let an SDK error out under its own name
+  // (ProvisionedThroughputExceededException), which no Retry matched, so a throttled MarkFulfilled
+  // ended the saga in MarkFulfilledFailed: stock committed, order left RESERVED, platform never told.
+  it('rides out a throttled MarkFulfilled: the committed order is reported fulfilled', async () => {
+    const sku = await stockedSku(5);
+    const orderId = newOrderId();
+    let throttles = 2;
+    const throttle = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const item = (args as { input?: { Item?: { orderId?: string; status?: string } } }).input?.Item;
+      if (item?.orderId === orderId && item.status === 'FULFILLED' && throttles > 0) {
+        throttles--;
+        throw new ProvisionedThroughputExceededException({ message: 'throttled (injected)', $metadata: {} });
+      }
+      return next(args);
+    };
+    dynamo().middlewareStack.add(throttle as never, { step: 'initialize', name: 'throttleMarkFulfilled' });
+    try {
+      await world.send(placed(orderId, [{ sku, quantity: 2 }]));
+      await world.waitForStatus(orderId, 'RESERVED');
+
+      await world.send(fulfilled(orderId));
+
+      const order = await world.waitForStatus(orderId, 'FULFILLED', 30_000);
+      expect(throttles).toBe(0);
+      expect(order.timeline.find((s) => s.step === 'MarkFulfilled')).toMatchObject({
+        status: 'succeeded',
+        attempts: 3,
+      });
+      expect(await totalsOf(sku)).toMatchObject({ onHand: 3, reserved: 0 });
+    } finally {
+      dynamo().middlewareStack.remove('throttleMarkFulfilled');
+    }
   });
 
   it('retries a compensation that fails transiently until the stock is back', async () => {

@@ -30,15 +30,21 @@ import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_R
 
 /** Stock contention: more tries than the default, still bounded. */
 const RESERVE_RETRY: RetryPolicy = { ...TRANSIENT_RETRY, maxAttempts: 6, maxDelaySeconds: 10 };
-/** Commit is idempotent (committing twice is a no-op): any error is worth retrying, not only transient ones. */
-const COMMIT_RETRY: RetryPolicy[] = [
+/**
+ * Every step of this saga is idempotent (reserving, committing, releasing, marking a status or
+ * parking a token twice is a no-op), so ANY error is worth a few more tries — a Lambda that timed
+ * out after its write (Sandbox.Timedout) matches only States.ALL — and transient ones for a long
+ * while: a step that must get through (a compensation, reporting committed stock) rides out an outage.
+ */
+const ANY_ERROR_RETRY: RetryPolicy = {
+  errors: ['States.ALL'],
+  maxAttempts: 3,
+  intervalSeconds: 1,
+  backoffRate: 2,
+};
+const IDEMPOTENT_RETRY: RetryPolicy[] = [
   { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
-  { errors: ['States.ALL'], maxAttempts: 3, intervalSeconds: 1, backoffRate: 2 },
-];
-/** A compensation must get through: transient errors for a long while, anything else a few times. */
-const COMPENSATION_RETRY: RetryPolicy[] = [
-  { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
-  { errors: ['States.ALL'], maxAttempts: 3, intervalSeconds: 2, backoffRate: 2 },
+  ANY_ERROR_RETRY,
 ];
 
 export const orderSaga = defineWorkflow({
@@ -59,6 +65,7 @@ export const orderSaga = defineWorkflow({
         fn: fns.markStatus,
         payload: { 'orderId.$': '$.orderId', transition, ...fields },
         resultPath: sfn.JsonPath.DISCARD,
+        retry: IDEMPOTENT_RETRY,
       });
 
     // ------------------------------------------------------------ compensation
@@ -77,12 +84,13 @@ export const orderSaga = defineWorkflow({
       },
       resultSelector: { 'status.$': '$.Payload.status' },
       resultPath: '$.released',
-      retry: COMPENSATION_RETRY,
+      retry: IDEMPOTENT_RETRY,
       comment: 'Compensation: give the reserved stock back (idempotent; a no-op if nothing is held)',
     }).addCatch(compensationFailed, { resultPath: '$.compensationError' });
-    const markReleased = mark('MarkReleased', 'RELEASED', { 'release.$': '$.release' })
-      .addRetry({ errors: ['States.ALL'], maxAttempts: 3 })
-      .addCatch(compensationFailed, { resultPath: '$.compensationError' });
+    const markReleased = mark('MarkReleased', 'RELEASED', { 'release.$': '$.release' }).addCatch(
+      compensationFailed,
+      { resultPath: '$.compensationError' },
+    );
     // The order's fulfilment time is the one the platform reported (kept on the order).
     const markFulfilled = mark('MarkFulfilled', 'FULFILLED', {})
       // The stock is committed: there is nothing left to undo, only to report.
@@ -132,7 +140,7 @@ export const orderSaga = defineWorkflow({
       },
       resultSelector: { 'result.$': '$.Payload' },
       resultPath: '$.reservation',
-      retry: [RESERVE_RETRY],
+      retry: [RESERVE_RETRY, ANY_ERROR_RETRY],
       comment: 'All lines or none; insufficient stock is a result (REJECTED with shortfalls), not an error',
     }).addCatch(failed, { resultPath: '$.error' });
 
@@ -151,6 +159,8 @@ export const orderSaga = defineWorkflow({
       payload: { 'orderId.$': '$.orderId' },
       timeout: sfn.Timeout.at('$.holdSeconds'),
       resultPath: '$.outcome',
+      // States.TaskFailed, not States.ALL: a failed invocation is retried, the hold's timeout is not.
+      retry: [IDEMPOTENT_RETRY[0]!, { ...ANY_ERROR_RETRY, errors: ['States.TaskFailed'] }],
       comment:
         "Waits for the platform's OrderFulfilled/OrderCancelled (task token), at most the reservation hold",
     })
@@ -162,7 +172,7 @@ export const orderSaga = defineWorkflow({
       payload: { action: 'commit', 'reservationId.$': '$.orderId', 'correlationId.$': '$.orderId' },
       resultSelector: { 'result.$': '$.Payload' },
       resultPath: '$.committed',
-      retry: COMMIT_RETRY,
+      retry: IDEMPOTENT_RETRY,
       comment:
         'The reserved stock leaves: onHand and reserved go down. SHORTFALL (a count found less stock than reserved) is a result',
     }).addCatch(failed, { resultPath: '$.error' });

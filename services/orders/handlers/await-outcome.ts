@@ -1,3 +1,4 @@
+import { asWorkflowTask } from '../../../lib/errors.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
 import { awaitOutcomeInputSchema } from '../domain/model.ts';
 import { defaultOrders } from '../wiring.ts';
@@ -8,5 +9,5 @@ import { defaultOrders } from '../wiring.ts';
  */
 export async function handler(event: unknown): Promise<{ waiting: boolean }> {
   const { orderId, taskToken } = parseOrThrow(awaitOutcomeInputSchema, event);
-  return defaultOrders().awaitOutcome(orderId, taskToken);
+  return asWorkflowTask(() => defaultOrders().awaitOutcome(orderId, taskToken));
 }

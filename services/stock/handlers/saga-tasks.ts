@@ -1,4 +1,4 @@
-import { AppError, TransientError } from '../../../lib/errors.ts';
+import { asWorkflowTask } from '../../../lib/errors.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
 import {
   type SagaCommitOutput,
@@ -20,25 +20,12 @@ import { defaultLedger } from '../store.ts';
 const SAGA = 'order-saga';
 
 /**
- * Our errors keep their class (the state machine catches them by name); anything else — an SDK
- * error that outlived the SDK's own retries, a network failure — is worth retrying by the saga.
- */
-async function sagaStep<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (error instanceof AppError || error instanceof TransientError) throw error;
-    throw new TransientError(`stock unavailable: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/**
  * Reserves all lines or none: `RESERVED` with the expiry, or `REJECTED` with the shortfalls; a
  * reservation that already exists answers its real state (COMMITTED, RELEASED or EXPIRED).
  */
 export async function reserveHandler(event: unknown): Promise<SagaReserveOutput> {
   const input = parseOrThrow(sagaReserveInputSchema, event);
-  return sagaStep(async () => {
+  return asWorkflowTask(async () => {
     try {
       const reservation = await defaultLedger().reserve(input.reservationId, input.lines, input.holdSeconds, {
         actor: SAGA,
@@ -68,7 +55,7 @@ export async function reserveHandler(event: unknown): Promise<SagaReserveOutput>
  */
 export async function commitHandler(event: unknown): Promise<SagaCommitOutput> {
   const input = parseOrThrow(sagaCommitInputSchema, event);
-  return sagaStep(async () => {
+  return asWorkflowTask(async () => {
     try {
       await defaultLedger().commit(input.reservationId, { actor: SAGA, correlationId: input.correlationId });
       return { status: 'COMMITTED', reservationId: input.reservationId };
@@ -84,7 +71,7 @@ export async function commitHandler(event: unknown): Promise<SagaCommitOutput> {
 /** Releases a reservation (compensation; idempotent, a no-op when already final or unknown). */
 export async function releaseHandler(event: unknown): Promise<SagaReleaseOutput> {
   const input = parseOrThrow(sagaReleaseInputSchema, event);
-  const result = await sagaStep(() =>
+  const result = await asWorkflowTask(() =>
     defaultLedger().release(input.reservationId, input.reason ?? 'saga_compensation', {
       actor: SAGA,
       correlationId: input.correlationId,
