@@ -314,19 +314,27 @@ export function replay(sku: string, movements: readonly Movement[], levels: read
       available: l.available,
     };
   }
-  const locations = new Set([...Object.keys(replayed), ...Object.keys(stored)]);
+  const check = { levels: stored, replayed };
+  return { sku, consistent: driftedLocations(check).length === 0, movements: movements.length, ...check };
+}
+
+/**
+ * The locations, sorted, whose stored level is not what its movements replay to, or whose
+ * `available` is not its derivation. A location without a level item counts as a level of zeros.
+ */
+export function driftedLocations(check: Pick<LedgerCheck, 'levels' | 'replayed'>): string[] {
   const zero = { onHand: 0, reserved: 0, incoming: 0 };
-  const consistent = [...locations].every((loc) => {
-    const r = replayed[loc] ?? zero;
-    const s = stored[loc] ?? { ...zero, safetyStock: 0, available: 0 };
-    return (
+  const locations = [...new Set([...Object.keys(check.replayed), ...Object.keys(check.levels)])].sort();
+  return locations.filter((loc) => {
+    const r = check.replayed[loc] ?? zero;
+    const s = check.levels[loc] ?? { ...zero, safetyStock: 0, available: 0 };
+    return !(
       r.onHand === s.onHand &&
       r.reserved === s.reserved &&
       r.incoming === s.incoming &&
       s.available === availableOf(s)
     );
   });
-  return { sku, consistent, movements: movements.length, levels: stored, replayed };
 }
 
 /** A stable hash of an operation's request, to tell a retry from a different request under the same key. */

@@ -1,7 +1,25 @@
 import { monotonicFactory } from 'ulid';
 import { ConflictError, NotFoundError } from '../../../lib/errors.ts';
-import { applyDeltas, availableOf, emptyLevel, eventsFor, type ReplayedQuantities, replay } from './calc.ts';
-import type { Change, Level, Movement, OperationContext, OperationRecord, StockStore } from './model.ts';
+import {
+  applyDeltas,
+  availableOf,
+  driftedLocations,
+  emptyLevel,
+  eventsFor,
+  type LedgerCheck,
+  quantitiesOf,
+  type ReplayedQuantities,
+  replay,
+} from './calc.ts';
+import {
+  type Change,
+  type Level,
+  levelKey,
+  type Movement,
+  type OperationContext,
+  type StockStore,
+} from './model.ts';
+import { operationTtl } from './stock.ts';
 
 /**
  * The drift detector and its repair: one piece of code behind `npx azura ledger check|repair`
@@ -86,47 +104,39 @@ export async function checkSku(store: StockStore, sku: string, attempts = 5): Pr
     const movements = await store.allMovements(sku);
     const levels = await store.levelsOf(sku);
     if (!sameVersions(before, levels)) continue;
-    const result = replay(sku, movements, levels);
-    if (result.consistent) return { stable: true, movements: movements.length };
-    return { stable: true, movements: movements.length, drift: driftOf(sku, movements, levels) };
+    const check = replay(sku, movements, levels);
+    if (check.consistent) return { stable: true, movements: movements.length };
+    return { stable: true, movements: movements.length, drift: driftOf(check, levels) };
   }
   return { stable: false };
 }
 
-function driftOf(sku: string, movements: readonly Movement[], levels: readonly Level[]): SkuDrift {
-  const { replayed } = replay(sku, movements, levels);
+function driftOf(check: LedgerCheck, levels: readonly Level[]): SkuDrift {
   const zero = { onHand: 0, reserved: 0, incoming: 0 };
   const stored = new Map(levels.map((l) => [l.locationId, l]));
-  const locations = [...new Set([...Object.keys(replayed), ...stored.keys()])].sort();
-  const drifted: LevelDrift[] = [];
-  for (const locationId of locations) {
-    const r = replayed[locationId] ?? zero;
-    const s = stored.get(locationId);
-    const same =
-      s &&
-      s.onHand === r.onHand &&
-      s.reserved === r.reserved &&
-      s.incoming === r.incoming &&
-      s.available === availableOf(s);
-    if (same) continue;
-    drifted.push({
-      locationId,
-      replayed: { ...r },
-      ...(s
-        ? {
-            stored: {
-              onHand: s.onHand,
-              reserved: s.reserved,
-              incoming: s.incoming,
-              safetyStock: s.safetyStock,
-              available: s.available,
-              version: s.version,
-            },
-          }
-        : {}),
-    });
-  }
-  return { sku, movements: movements.length, levels: drifted };
+  return {
+    sku: check.sku,
+    movements: check.movements,
+    levels: driftedLocations(check).map((locationId) => {
+      const s = stored.get(locationId);
+      return {
+        locationId,
+        replayed: { ...(check.replayed[locationId] ?? zero) },
+        ...(s
+          ? {
+              stored: {
+                onHand: s.onHand,
+                reserved: s.reserved,
+                incoming: s.incoming,
+                safetyStock: s.safetyStock,
+                available: s.available,
+                version: s.version,
+              },
+            }
+          : {}),
+      };
+    }),
+  };
 }
 
 /** Checks every level (or one SKU's), a Scan page at a time, within the time budget. */
@@ -227,7 +237,7 @@ export async function applyCorrection(
   const { products, levels } = await store.read([{ sku, locationId }]);
   const product = products.get(sku);
   if (!product) throw new NotFoundError(`SKU ${sku} is not known to stock`);
-  const before = levels.get(`${sku}@${locationId}`) ?? emptyLevel(sku, locationId, product);
+  const before = levels.get(levelKey(sku, locationId)) ?? emptyLevel(sku, locationId, product);
   if (before.version !== expectedVersion) {
     throw new ConflictError(
       `Level ${sku}@${locationId} changed since the repair was proposed (version ${expectedVersion}, now ${before.version}): run the check again`,
@@ -249,13 +259,7 @@ export async function applyCorrection(
     locationId,
     kind: 'adjust',
     deltas: { onHand: 0, reserved: 0, incoming: 0 },
-    after: {
-      onHand: after.onHand,
-      reserved: after.reserved,
-      incoming: after.incoming,
-      safetyStock: after.safetyStock,
-      available: after.available,
-    },
+    after: quantitiesOf(after),
     reason: 'correction',
     note:
       `ledger repair: the stored level (onHand ${before.onHand}, reserved ${before.reserved}, ` +
@@ -265,15 +269,15 @@ export async function applyCorrection(
     idempotencyKey: key,
     correlationId,
   };
-  // The operation record expires with the others (35 days: longer than any retry of a repair).
+  // The operation record expires with the others (longer than any retry of a repair).
   const operationRecord = {
     key,
     operation: 'correction',
     requestHash: key,
     result: movement,
     at,
-    expiresAt: Math.floor(Date.parse(at) / 1000) + 35 * 24 * 3600,
-  } as OperationRecord;
+    expiresAt: operationTtl(at),
+  };
   const change: Change = {
     levels: [{ level: after, expectedVersion }],
     movements: [movement],
