@@ -288,7 +288,6 @@ export class Orders {
           });
         }
         case 'RELEASED': {
-          const { error } = input.release;
           const reason = releaseReasonOf(input, current);
           const shortfalls =
             reason === 'shortfall'
@@ -299,18 +298,7 @@ export class Orders {
                   reason: 'stock_shortfall' as const,
                 }))
               : undefined;
-          const detail =
-            reason === 'shortfall'
-              ? `a stock count found fewer units than were reserved: ${(shortfalls ?? [])
-                  .map((s) => `${s.sku} needs ${s.requested}, ${s.available} on hand`)
-                  .join('; ')}`
-              : reason === 'failed'
-                ? input.release.reason === 'lapsed'
-                  ? 'the reservation had been released by an earlier run of the saga that failed'
-                  : `a step failed: ${error?.Error ?? 'unknown error'}`
-                : reason === 'cancelled'
-                  ? current.pendingOutcome?.reason
-                  : `not fulfilled within ${current.holdSeconds} s`;
+          const detail = releaseDetailOf(reason, input, current, shortfalls ?? []);
           return this.transition(current, target, at, {
             releaseReason: reason,
             ...(shortfalls ? { shortfalls } : {}),
@@ -422,6 +410,29 @@ export class Orders {
       }
     }
     throw new TransientError(`order ${orderId}: gave up after ${this.maxAttempts} contended writes`);
+  }
+}
+
+/** The words the platform reads in OrderReleased's `detail`, by reason. */
+function releaseDetailOf(
+  reason: ReleaseReason,
+  input: Extract<MarkStatusInput, { transition: 'RELEASED' }>,
+  order: Order,
+  shortfalls: readonly { sku: string; requested: number; available: number }[],
+): string | undefined {
+  switch (reason) {
+    case 'shortfall':
+      return `a stock count found fewer units than were reserved: ${shortfalls
+        .map((s) => `${s.sku} needs ${s.requested}, ${s.available} on hand`)
+        .join('; ')}`;
+    case 'failed':
+      return input.release.reason === 'lapsed'
+        ? 'the reservation had been released by an earlier run of the saga that failed'
+        : `a step failed: ${input.release.error?.Error ?? 'unknown error'}`;
+    case 'cancelled':
+      return order.pendingOutcome?.reason;
+    case 'expired':
+      return `not fulfilled within ${order.holdSeconds} s`;
   }
 }
 
