@@ -65,6 +65,11 @@ export interface FunctionDecl {
    * machine's ARN from `stateMachineEnvVar(workflow)` and gets exactly those rights.
    */
   drives?: { workflow: string; can: WorkflowClientRight[] }[];
+  /**
+   * Secrets of this service (Secrets Manager, names under `secretsPrefixEnvVar(service)`): `read`
+   * their values, `write` create and update them. Locally the same calls go to a local endpoint.
+   */
+  secrets?: SecretsRight[];
   /** Packages installed beside the bundle instead of bundled (they read their own files at run time). */
   bundleNodeModules?: string[];
 }
@@ -125,6 +130,7 @@ export interface WorkflowDecl<Task extends string = string> {
 }
 
 export type WorkflowClientRight = 'start' | 'read' | 'answer';
+export type SecretsRight = 'read' | 'write';
 
 export const dlqName = (queue: string): string => `${queue}-dlq`;
 
@@ -135,3 +141,13 @@ export const EVENTS_TOPIC_ENV = 'EVENTS_TOPIC_ARN';
 /** Environment variable through which a function learns a state machine's ARN (e.g. ORDER_SAGA_STATE_MACHINE_ARN). */
 export const stateMachineEnvVar = (workflow: string): string =>
   `${workflow.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;
+/**
+ * Environment variable through which a function learns the name prefix of its service's secrets
+ * (e.g. REPLENISHMENT_SECRETS_PREFIX = `azura-dev/replenishment/`): it may touch only those.
+ */
+export const secretsPrefixEnvVar = (service: string): string =>
+  `${service.toUpperCase().replace(/-/g, '_')}_SECRETS_PREFIX`;
+/** The secrets name prefix of a service in a stage. */
+export const secretsPrefix = (stagePrefix: string, service: string): string => `${stagePrefix}/${service}/`;
+/** Where a function learns the public base URL of the HTTP API (e.g. for callback URLs it hands out). */
+export const PUBLIC_API_URL_ENV = 'PUBLIC_API_URL';

@@ -369,10 +369,61 @@ export const sagaReleaseOutputSchema = z
   .meta({ id: 'SagaReleaseOutput' });
 export type SagaReleaseOutput = z.infer<typeof sagaReleaseOutputSchema>;
 
+// ---------------------------------------------------------------- replenishment saga tasks
+
+/**
+ * Goods on order (the replenishment saga): `expect` moves incoming by each line's quantity
+ * (positive when a purchase order is sent, negative to compensate what will not come), `receive`
+ * books a receipt (onHand += quantity, incoming -= what was expected, in one ledger operation per
+ * line). Idempotent per line: the ledger keys each line by `reference` (the PO id and phase, or the
+ * receipt id) with its SKU and location, so a retried or re-driven step changes nothing twice.
+ */
+const stockLineSchema = z.object({
+  sku: skuSchema,
+  locationId: locationIdSchema,
+  quantity: z.number().int(),
+});
+
+export const sagaExpectInputSchema = z
+  .object({
+    reference: z.string().regex(/^[\w.:-]{1,100}$/),
+    lines: z
+      .array(
+        stockLineSchema.refine((l) => l.quantity !== 0, { message: 'must not be zero', path: ['quantity'] }),
+      )
+      .min(1)
+      .max(100),
+    correlationId: z.string().min(1).optional(),
+  })
+  .meta({ id: 'SagaExpectInput' });
+export type SagaExpectInput = z.infer<typeof sagaExpectInputSchema>;
+
+export const sagaReceiveInputSchema = z
+  .object({
+    reference: z.string().regex(/^[\w.:-]{1,100}$/),
+    lines: z
+      .array(
+        stockLineSchema.refine((l) => l.quantity > 0, { message: 'must be positive', path: ['quantity'] }),
+      )
+      .min(1)
+      .max(100),
+    correlationId: z.string().min(1).optional(),
+  })
+  .meta({ id: 'SagaReceiveInput' });
+export type SagaReceiveInput = z.infer<typeof sagaReceiveInputSchema>;
+
+/** Every line is in the ledger (now, or already by an earlier attempt). */
+export const sagaLinesOutputSchema = z
+  .object({ status: z.literal('APPLIED'), movements: z.array(z.string()) })
+  .meta({ id: 'SagaLinesOutput' });
+export type SagaLinesOutput = z.infer<typeof sagaLinesOutputSchema>;
+
 /** Input of the single `handler` entry: one of the above with its `action`. */
 export const sagaTaskInputSchema = z.discriminatedUnion('action', [
   sagaReserveInputSchema.extend({ action: z.literal('reserve') }),
   sagaCommitInputSchema.extend({ action: z.literal('commit') }),
   sagaReleaseInputSchema.extend({ action: z.literal('release') }),
+  sagaExpectInputSchema.extend({ action: z.literal('expect') }),
+  sagaReceiveInputSchema.extend({ action: z.literal('receive') }),
 ]);
 export type SagaTaskInput = z.infer<typeof sagaTaskInputSchema>;

@@ -62,7 +62,8 @@ export const stockService = {
     {
       id: 'saga-tasks',
       entry: 'services/stock/handlers/saga-tasks.ts',
-      description: 'Order saga tasks: reserve, commit, release (input `action`; see sagaTaskInputSchema)',
+      description:
+        'Saga tasks: reserve, commit, release (order saga); expect, receive (replenishment saga). Input `action`; see sagaTaskInputSchema',
       tables: ['stock'],
       timeoutSeconds: 30,
     },

@@ -2,9 +2,12 @@ import { asWorkflowTask } from '../../../lib/errors.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
 import {
   type SagaCommitOutput,
+  type SagaLinesOutput,
   type SagaReleaseOutput,
   type SagaReserveOutput,
   sagaCommitInputSchema,
+  sagaExpectInputSchema,
+  sagaReceiveInputSchema,
   sagaReleaseInputSchema,
   sagaReserveInputSchema,
   sagaTaskInputSchema,
@@ -13,7 +16,7 @@ import { CommitShortfallError, InsufficientStockError } from '../domain/stock.ts
 import { defaultLedger } from '../store.ts';
 
 /**
- * Step Functions task Lambdas of the order saga (contract: `sagaReserveInputSchema` and friends
+ * Step Functions task Lambdas of the order and replenishment sagas (contract: `sagaReserveInputSchema` and friends
  * in `../contract.ts`). Insufficient stock is a result, not an error, so the state machine
  * branches on `status`; contention surfaces as a thrown `TransientError` for its Retry.
  */
@@ -83,13 +86,63 @@ export async function releaseHandler(event: unknown): Promise<SagaReleaseOutput>
   };
 }
 
-/** One entry for all three, dispatching on `action` (`reserve` | `commit` | `release`). */
+/** The replenishment saga's actor and idempotency principal on the ledger. */
+const REPLENISHMENT = 'replenishment-saga';
+
+/**
+ * Goods on order: incoming += each line's quantity (negative: compensation, never below zero).
+ * One ledger operation per line, keyed by reference, SKU and location: a retry changes nothing.
+ */
+export async function expectHandler(event: unknown): Promise<SagaLinesOutput> {
+  const input = parseOrThrow(sagaExpectInputSchema, event);
+  return asWorkflowTask(async () => {
+    const movements: string[] = [];
+    for (const line of input.lines) {
+      const { movement } = await defaultLedger().expect(
+        { ...line, reference: input.reference },
+        {
+          actor: REPLENISHMENT,
+          principal: REPLENISHMENT,
+          correlationId: input.correlationId ?? input.reference,
+          idempotencyKey: `${input.reference}:${line.sku}:${line.locationId}`,
+        },
+      );
+      movements.push(movement.id);
+    }
+    return { status: 'APPLIED', movements };
+  });
+}
+
+/** A receipt against a purchase order: per line, onHand += quantity and incoming -= what was expected. */
+export async function receiveHandler(event: unknown): Promise<SagaLinesOutput> {
+  const input = parseOrThrow(sagaReceiveInputSchema, event);
+  return asWorkflowTask(async () => {
+    const movements: string[] = [];
+    for (const line of input.lines) {
+      const { movement } = await defaultLedger().receive(
+        { ...line, reference: input.reference },
+        {
+          actor: REPLENISHMENT,
+          principal: REPLENISHMENT,
+          correlationId: input.correlationId ?? input.reference,
+          idempotencyKey: `${input.reference}:${line.sku}:${line.locationId}`,
+        },
+      );
+      movements.push(movement.id);
+    }
+    return { status: 'APPLIED', movements };
+  });
+}
+
+/** One entry for all, dispatching on `action` (`reserve` | `commit` | `release` | `expect` | `receive`). */
 export async function handler(
   event: unknown,
-): Promise<SagaReserveOutput | SagaCommitOutput | SagaReleaseOutput> {
+): Promise<SagaReserveOutput | SagaCommitOutput | SagaReleaseOutput | SagaLinesOutput> {
   const input = parseOrThrow(sagaTaskInputSchema, event);
   const { action, ...rest } = input;
   if (action === 'reserve') return reserveHandler(rest);
   if (action === 'commit') return commitHandler(rest);
+  if (action === 'expect') return expectHandler(rest);
+  if (action === 'receive') return receiveHandler(rest);
   return releaseHandler(rest);
 }
