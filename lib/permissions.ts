@@ -2,8 +2,8 @@
  * Who may call what: THE table. Every API route is listed here with the roles allowed to call it
  * (a test walks every route of the OpenAPI document × every role against it). Roles:
  * - admin: everything, users and settings;
- * - manager: products, stock, orders, reports, thresholds, purchase-order approval;
- * - warehouse: view products and stock; adjustments, counts, receipts, transfers;
+ * - manager: products, stock, orders, reports, thresholds, suppliers, reorder rules, purchase orders and their approval;
+ * - warehouse: view products and stock; adjustments, counts, receipts (also against purchase orders), transfers;
  * - viewer: read-only.
  */
 export const ROLES = ['admin', 'manager', 'warehouse', 'viewer'] as const;
@@ -42,6 +42,25 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   // orders
   'GET /api/v1/orders': everyone,
   'GET /api/v1/orders/{orderId}': everyone,
+  // replenishment: managers buy and approve, warehouse staff receive, admins rotate signing secrets
+  'GET /api/v1/suppliers': everyone,
+  'POST /api/v1/suppliers': managers,
+  'GET /api/v1/suppliers/{id}': everyone,
+  'PATCH /api/v1/suppliers/{id}': managers,
+  'POST /api/v1/suppliers/{id}/rotate-secret': admins,
+  'GET /api/v1/suppliers/{id}/items': everyone,
+  'PUT /api/v1/suppliers/{id}/items/{sku}': managers,
+  'DELETE /api/v1/suppliers/{id}/items/{sku}': managers,
+  'GET /api/v1/reorder-rules': everyone,
+  'PUT /api/v1/reorder-rules/{sku}': managers,
+  'DELETE /api/v1/reorder-rules/{sku}': managers,
+  'GET /api/v1/purchase-orders': everyone,
+  'POST /api/v1/purchase-orders': managers,
+  'GET /api/v1/purchase-orders/{id}': everyone,
+  'POST /api/v1/purchase-orders/{id}/approve': managers,
+  'POST /api/v1/purchase-orders/{id}/reject': managers,
+  'POST /api/v1/purchase-orders/{id}/cancel': managers,
+  'POST /api/v1/purchase-orders/{id}/receipts': stockHandlers,
 };
 
 /**
