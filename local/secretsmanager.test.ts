@@ -6,6 +6,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -85,6 +86,21 @@ describe('the local Secrets Manager, through the real SDK client', () => {
       new GetSecretValueCommand({ SecretId: 'app/three', VersionStage: 'AWSPREVIOUS' }),
     );
     expect(previous.SecretString).toBe('a');
+  });
+
+  it('lists secrets a page at a time', async () => {
+    for (const name of ['list/a', 'list/b', 'list/c']) {
+      await client.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
+    }
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListSecretsCommand({ MaxResults: 2, NextToken: token }));
+      names.push(...(page.SecretList ?? []).map((s) => s.Name!));
+      token = page.NextToken;
+    } while (token);
+
+    expect(names.filter((n) => n.startsWith('list/'))).toEqual(['list/a', 'list/b', 'list/c']);
   });
 
   it('deletes a secret', async () => {

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
  * `{ "__type": "<Exception>", "message": … }` with status 400), so the real
  * `@aws-sdk/client-secrets-manager` client runs unchanged against it through
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER`. Only what this system uses: CreateSecret, GetSecretValue,
- * PutSecretValue, DescribeSecret, DeleteSecret — string secrets, the AWSCURRENT / AWSPREVIOUS
+ * PutSecretValue, DescribeSecret, DeleteSecret, ListSecrets (the health check) — string secrets, the AWSCURRENT / AWSPREVIOUS
  * stages, idempotent ClientRequestToken. Signatures are not checked (any credentials pass).
  *
  * With a file, every change is written through (to a temporary file, then renamed: a kill leaves
@@ -197,6 +197,24 @@ class SecretsState {
     };
   }
 
+  /** Names in order; `NextToken` is the index to go on from (for the health check and operators). */
+  listSecrets(input: Record<string, unknown>) {
+    const all = [...this.secrets.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const max = typeof input.MaxResults === 'number' ? Math.min(Math.max(1, input.MaxResults), 100) : 100;
+    const start = typeof input.NextToken === 'string' ? Number(input.NextToken) || 0 : 0;
+    const page = all.slice(start, start + max);
+    return {
+      SecretList: page.map((s) => ({
+        ARN: s.arn,
+        Name: s.name,
+        CreatedDate: s.createdAt,
+        LastChangedDate: s.changedAt,
+        ...(s.deletedAt !== undefined ? { DeletedDate: s.deletedAt } : {}),
+      })),
+      ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
+    };
+  }
+
   /** Deletes at once (locally there is no recovery window to wait for). */
   deleteSecret(input: Record<string, unknown>) {
     const secret = this.find(input.SecretId, { includeDeleted: true });
@@ -239,6 +257,7 @@ export async function startLocalSecretsManager(
     ['GetSecretValue', (i) => state.getSecretValue(i)],
     ['DescribeSecret', (i) => state.describeSecret(i)],
     ['DeleteSecret', (i) => state.deleteSecret(i)],
+    ['ListSecrets', (i) => state.listSecrets(i)],
   ]);
 
   const server = createServer(async (request, response) => {

@@ -459,6 +459,43 @@ describe('supplier items', () => {
   });
 });
 
+describe('currencies', () => {
+  it("refuses with 422 an item priced in another currency than the supplier's", async () => {
+    const { id } = await createSupplier();
+
+    const response = await admin.request(
+      `/api/v1/suppliers/${id}/items/${newSku()}`,
+      json(
+        'PUT',
+        itemBody({
+          unitCost: { amount: 100, currency: 'EUR' },
+          priceBreaks: [
+            { minQty: 10, unitCost: { amount: 90, currency: 'USD' } },
+            { minQty: 50, unitCost: { amount: 80, currency: 'EUR' } },
+          ],
+        }),
+      ),
+    );
+
+    expect(response.status).toBe(422);
+    expect(await fieldsOf(response)).toEqual(['unitCost.currency', 'priceBreaks.1.unitCost.currency']);
+  });
+
+  it("refuses with 422 to change a supplier's currency while items are priced in the old one", async () => {
+    const sku = newSku();
+    const id = await supplierSelling(sku);
+
+    const refused = await admin.request(`/api/v1/suppliers/${id}`, json('PATCH', { currency: 'EUR' }));
+    await admin.request(`/api/v1/suppliers/${id}/items/${sku}`, { method: 'DELETE' });
+    const allowed = await admin.request(`/api/v1/suppliers/${id}`, json('PATCH', { currency: 'EUR' }));
+
+    expect(refused.status).toBe(422);
+    expect(await fieldsOf(refused)).toEqual(['currency']);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ currency: 'EUR' });
+  });
+});
+
 describe('roles', () => {
   it('viewers read, managers buy, only admins rotate secrets', async () => {
     const { id } = await createSupplier();
@@ -733,6 +770,32 @@ describe('the planner', () => {
     expect(again.status).toBe(200);
     expect(raisedFor(sku).map((p) => p.quantity)).toEqual([96]);
     expect(first.position).toMatchObject({ available: 4, onOrder: 96, suggestedQuantity: 0 });
+  });
+
+  it('saves a rule even when its evaluation fails (purchase orders unreachable): the sweep retries it', async () => {
+    const sku = newSku();
+    const sells = await supplierSelling(sku);
+    await levelEvent(sku, 1, 0);
+    const unreachable: PurchaseOrdering = {
+      openQuantity: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      raise: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      performance: () => ordering.performance(),
+    };
+    const offline = signedIn(
+      createSupplierApi(
+        () => suppliers,
+        () => new ReorderPlanner(store, suppliers, () => unreachable, { now }),
+      ),
+    );
+
+    const response = await offline.request(`/api/v1/reorder-rules/${sku}`, json('PUT', rule(sells)));
+
+    expect(response.status).toBe(201);
+    expect(await response.json()).not.toHaveProperty('position');
+    expect(await store.getRule(sku, 'main')).toMatchObject({ min: 20, max: 100 });
+    expect(raisedFor(sku)).toEqual([]);
+    await planner.sweep({ budgetMs: 60_000, correlationId: 'sweep-after-outage' });
+    expect(raisedFor(sku).map((p) => p.quantity)).toEqual([100]);
   });
 
   it('raises one PO for concurrent duplicate events', async () => {

@@ -118,7 +118,7 @@ export class ReorderPlanner {
     sku: string,
     body: ReorderRuleBody & { locationId: string },
     ctx: { correlationId: string },
-  ): Promise<{ rule: ReorderRule; created: boolean; evaluation: Evaluation }> {
+  ): Promise<{ rule: ReorderRule; created: boolean; evaluation?: Evaluation }> {
     const preferred = await this.requireSupplierItem(body.preferredSupplierId, sku, 'preferredSupplierId');
     if (body.fallbackSupplierId)
       await this.requireSupplierItem(body.fallbackSupplierId, sku, 'fallbackSupplierId');
@@ -155,8 +155,20 @@ export class ReorderPlanner {
     }
     if (!saved)
       throw new TransientError(`reorder rule ${sku}@${body.locationId}: gave up after contended writes`);
-    const evaluation = await this.evaluate(sku, body.locationId, ctx);
-    return { rule: ruleView(saved, await this.position(saved)), created, evaluation };
+    // The rule is saved whatever the evaluation does: a failure there (purchase orders unreachable)
+    // is logged and left to the next stock event or the sweep, not reported as a failed PUT.
+    let evaluation: Evaluation | undefined;
+    try {
+      evaluation = await this.evaluate(sku, body.locationId, ctx);
+    } catch (error) {
+      this.log('error', 'reorder rule evaluation failed; the sweep will retry it', {
+        sku,
+        locationId: body.locationId,
+        error: (error as Error).message,
+      });
+    }
+    const position = await this.position(saved).catch(() => undefined);
+    return { rule: ruleView(saved, position), created, evaluation };
   }
 
   async getRule(sku: string, locationId: string): Promise<ReorderRule> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, NotFoundError, TransientError } from '../../../lib/errors.ts';
+import { ConflictError, NotFoundError, TransientError, UnprocessableError } from '../../../lib/errors.ts';
 import type {
   CreateSupplierBody,
   Supplier,
@@ -216,6 +216,7 @@ export class Suppliers implements SupplierDirectory {
 
   /** Changes some fields. Setting `webhookUrl` (even to the same URL) enables a webhook a 410 disabled. */
   async update(supplierId: string, body: UpdateSupplierBody, ctx: CommandContext): Promise<Supplier> {
+    if (body.currency !== undefined) await this.checkCurrencyChange(supplierId, body.currency);
     const record = await this.mutate(supplierId, (current) => {
       if (!current) throw new NotFoundError(`No supplier ${supplierId}`, { supplierId });
       const at = this.now().toISOString();
@@ -291,6 +292,21 @@ export class Suppliers implements SupplierDirectory {
   ): Promise<{ item: SupplierItem; created: boolean }> {
     const supplier = await this.store.getSupplier(supplierId);
     if (!supplier) throw new NotFoundError(`No supplier ${supplierId}`, { supplierId });
+    // A PO's lines and total are in the supplier's currency: so are its items' prices.
+    const wrong = [
+      ...(body.unitCost.currency !== supplier.currency ? ['unitCost.currency'] : []),
+      ...(body.priceBreaks ?? []).flatMap((b, i) =>
+        b.unitCost.currency !== supplier.currency ? [`priceBreaks.${i}.unitCost.currency`] : [],
+      ),
+    ];
+    if (wrong.length) {
+      throw new UnprocessableError(`Prices must be in the supplier's currency, ${supplier.currency}`, {
+        errors: wrong.map((field) => ({
+          field,
+          message: `must be ${supplier.currency}, the supplier's currency`,
+        })),
+      });
+    }
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const current = await this.store.getItem(supplierId, sku);
       const item: StoredSupplierItem = {
@@ -358,6 +374,23 @@ export class Suppliers implements SupplierDirectory {
   }
 
   // ------------------------------------------------------------ helpers
+
+  /** A supplier's currency changes only while none of its items is priced in the old one. */
+  private async checkCurrencyChange(supplierId: string, currency: string): Promise<void> {
+    const priced = (await this.store.listItems(supplierId)).filter((i) => i.unitCost.currency !== currency);
+    if (!priced.length) return;
+    throw new UnprocessableError(`Items of supplier ${supplierId} are priced in another currency`, {
+      errors: [
+        {
+          field: 'currency',
+          message: `re-price or delete its items first (${priced
+            .slice(0, 5)
+            .map((i) => i.sku)
+            .join(', ')}${priced.length > 5 ? ', …' : ''})`,
+        },
+      ],
+    });
+  }
 
   private promised(record: StoredSupplier, figures: SupplierPerformanceFigures): SupplierPerformance {
     return { ...figures, promisedLeadTimeDays: record.leadTimeDays };
