@@ -3,6 +3,7 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../lib/http.ts';
@@ -11,10 +12,14 @@ import { type LocalSecretsManager, startLocalSecretsManager } from '../local/sec
 import type { OpenQuantity, OrderPlan, PurchaseOrdering } from '../services/replenishment/domain/model.ts';
 import { ReorderPlanner } from '../services/replenishment/domain/planner.ts';
 import { Suppliers } from '../services/replenishment/domain/suppliers.ts';
+import { handler as stockEvents } from '../services/replenishment/handlers/stock-events.ts';
+import { handler as sweepHandler } from '../services/replenishment/handlers/sweep.ts';
+import { setPurchaseOrdering } from '../services/replenishment/planner-wiring.ts';
 import { SecretsManagerWebhookSecrets, supplierSecretName } from '../services/replenishment/secrets.ts';
 import { replenishmentService } from '../services/replenishment/service.ts';
 import { createSupplierApi } from '../services/replenishment/supplier-api.ts';
 import { DynamoSupplierStore } from '../services/replenishment/supplier-store.ts';
+import { StockLevelChanged } from '../services/stock/contract.ts';
 import { provisionFor, signedIn } from './support/env.ts';
 
 /**
@@ -884,5 +889,89 @@ describe('the planner', () => {
     expect(result.failed).toBe(0);
     expect(result.raised).toBeGreaterThanOrEqual(2);
     expect(skus.map((sku) => raisedFor(sku).length)).toEqual([1, 1]);
+  });
+});
+
+describe('the handlers', () => {
+  // The process-wide wiring, with the in-test purchase orders in place of the other half's.
+  beforeAll(() => setPurchaseOrdering(() => ordering));
+  const context = {
+    functionName: 'test',
+    awsRequestId: 'req',
+    getRemainingTimeInMillis: () => 60_000,
+  } as Context;
+  const sqsEvent = (bodies: string[]): SQSEvent => ({
+    Records: bodies.map(
+      (body) =>
+        ({
+          messageId: ulid(),
+          receiptHandle: 'r',
+          body,
+          attributes: {},
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:replenishment-stock-events',
+          awsRegion: 'us-east-1',
+        }) as unknown as SQSRecord,
+    ),
+  });
+  const changed = (sku: string, levelVersion: number, available: number) =>
+    JSON.stringify(
+      StockLevelChanged.create(
+        {
+          sku,
+          locationId: 'main',
+          movementId: ulid(),
+          kind: 'commit',
+          levelVersion,
+          quantities: { onHand: available, reserved: 0, incoming: 0, safetyStock: 0, available },
+        },
+        { id: ulid(), correlationId: `order-${ulid()}` },
+      ),
+    );
+
+  it('stock-events learns the level and raises the PO; a bad record alone is reported failed', async () => {
+    const sku = newSku();
+    await planner.putRule(
+      sku,
+      { locationId: 'main', min: 20, max: 100, multiple: 1, preferredSupplierId: await supplierSelling(sku) },
+      { correlationId: 'test' },
+    );
+    const event = sqsEvent([
+      changed(sku, 2, 8),
+      '{"type":"StockLevelChanged","version":1}',
+      changed(sku, 1, 90),
+    ]);
+
+    const result = await stockEvents(event, context, () => {});
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }] });
+    expect(await store.getLevel(sku, 'main')).toMatchObject({ available: 8, levelVersion: 2 });
+    expect(ordering.raised.filter((p) => p.sku === sku).map((p) => p.quantity)).toEqual([92]);
+  });
+
+  it('sweep evaluates the rules and says how it went', async () => {
+    const sku = newSku();
+    await planner.putRule(
+      sku,
+      { locationId: 'main', min: 5, max: 10, multiple: 1, preferredSupplierId: await supplierSelling(sku) },
+      { correlationId: 'test' },
+    );
+    await store.applyLevel({
+      sku,
+      locationId: 'main',
+      available: 0,
+      onHand: 0,
+      reserved: 0,
+      incoming: 0,
+      levelVersion: 1,
+      asOf: new Date().toISOString(),
+    });
+
+    const result = await sweepHandler(undefined, context);
+
+    expect(result).toMatchObject({ complete: true, failed: 0 });
+    expect(ordering.raised.filter((p) => p.sku === sku).map((p) => p.quantity)).toEqual([10]);
   });
 });

@@ -1,5 +1,5 @@
 import { observability } from '../../lib/observability.ts';
-import type { WebhookSecrets } from './domain/model.ts';
+import type { PurchaseOrdering, WebhookSecrets } from './domain/model.ts';
 import { ReorderPlanner } from './domain/planner.ts';
 import { Suppliers } from './domain/suppliers.ts';
 import { SecretsManagerWebhookSecrets } from './secrets.ts';
@@ -17,6 +17,17 @@ let store: DynamoSupplierStore | undefined;
 let secrets: WebhookSecrets | undefined;
 let suppliers: Suppliers | undefined;
 let planner: ReorderPlanner | undefined;
+let ordering: () => PurchaseOrdering = defaultPurchaseOrders;
+
+/**
+ * Where the suppliers' half reaches purchase orders; by default `defaultPurchaseOrders()`. For a
+ * test that runs the handlers without the purchase-order half: it rewires on next use.
+ */
+export function setPurchaseOrdering(factory: () => PurchaseOrdering): void {
+  ordering = factory;
+  suppliers = undefined;
+  planner = undefined;
+}
 
 const supplierStore = (): DynamoSupplierStore => {
   store ??= new DynamoSupplierStore();
@@ -29,14 +40,14 @@ export function defaultWebhookSecrets(): WebhookSecrets {
 }
 
 export function defaultSuppliers(): Suppliers {
-  suppliers ??= new Suppliers(supplierStore(), defaultWebhookSecrets(), () => defaultPurchaseOrders());
+  suppliers ??= new Suppliers(supplierStore(), defaultWebhookSecrets(), () => ordering());
   return suppliers;
 }
 
 export function defaultPlanner(): ReorderPlanner {
   if (!planner) {
     const { logger } = observability('replenishment');
-    planner = new ReorderPlanner(supplierStore(), defaultSuppliers(), () => defaultPurchaseOrders(), {
+    planner = new ReorderPlanner(supplierStore(), defaultSuppliers(), () => ordering(), {
       log: (level, message, details) => logger[level](message, details),
     });
   }
