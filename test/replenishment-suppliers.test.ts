@@ -251,6 +251,21 @@ describe('suppliers and their signing secret', () => {
     expect(await secrets.verifying(id)).toEqual([firstBody.secret]);
   });
 
+  it('creates nothing when the secret cannot be stored, so the same create can be retried', async () => {
+    const id = supplierId();
+    const down = new SecretsManagerWebhookSecrets({
+      client: new SecretsManagerClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
+    });
+    const api = signedIn(createSupplierApi(() => new Suppliers(store, down, () => ordering, { now })));
+
+    const failed = await api.request('/api/v1/suppliers', json('POST', supplierBody(id)));
+
+    expect(failed.status).toBe(500);
+    expect(await store.getSupplier(id)).toBeUndefined();
+    const retried = await admin.request('/api/v1/suppliers', json('POST', supplierBody(id)));
+    expect(retried.status).toBe(201);
+  });
+
   it('rotates: a new secret signs, the previous one verifies for 24 h, then no more', async () => {
     const { id, secret: old } = await createSupplier();
 

@@ -94,6 +94,25 @@ export class DynamoSupplierStore implements SupplierStore, RuleStore {
     );
   }
 
+  async deleteSupplier(supplierId: string, expectedRev: number): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: supplierKey(supplierId),
+          ConditionExpression: '#rev = :rev',
+          ExpressionAttributeNames: { '#rev': 'rev' },
+          ExpressionAttributeValues: { ':rev': expectedRev },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new StaleSupplierError(`Supplier ${supplierId} was changed concurrently`, {}, { cause: error });
+      }
+      throw error;
+    }
+  }
+
   // ------------------------------------------------------------ supplier items
 
   async getItem(supplierId: string, sku: string): Promise<StoredSupplierItem | undefined> {

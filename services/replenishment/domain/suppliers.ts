@@ -41,6 +41,8 @@ export interface SupplierStore {
   listSuppliers(): Promise<SupplierRecord[]>;
   /** Writes if the stored `rev` is `expectedRev` (undefined: must not exist). Else StaleSupplierError. */
   saveSupplier(supplier: SupplierRecord, expectedRev: number | undefined): Promise<void>;
+  /** Deletes the supplier if its stored `rev` is still `expectedRev` (undoes a create that failed). */
+  deleteSupplier(supplierId: string, expectedRev: number): Promise<void>;
   getItem(supplierId: string, sku: string): Promise<StoredSupplierItem | undefined>;
   listItems(supplierId: string): Promise<StoredSupplierItem[]>;
   saveItem(item: StoredSupplierItem, expectedRev: number | undefined): Promise<void>;
@@ -148,7 +150,8 @@ export class Suppliers implements SupplierDirectory {
    * The same create again with the same `Idempotency-Key` (a client that lost our answer) within
    * 24 h and before any rotation answers the first result again, secret included: that caller is
    * the one who made it, and a client that never saw the secret could not use the supplier. Any
-   * other second create of the id is a 409, and shows no secret.
+   * other second create of the id is a 409, and shows no secret. If the secret cannot be stored,
+   * the supplier item is deleted again (the create failed as a whole and may be retried).
    */
   async create(
     body: CreateSupplierBody,
@@ -199,7 +202,14 @@ export class Suppliers implements SupplierDirectory {
         .catch((e) => (e instanceof NotFoundError ? this.secrets.create(body.id) : Promise.reject(e)));
       return { supplier: await this.withPerformance(existing), secret, replayed: true };
     }
-    const secret = await this.secrets.create(body.id);
+    let secret: string;
+    try {
+      secret = await this.secrets.create(body.id);
+    } catch (error) {
+      // No supplier without a secret: undo the create, so that the same request may simply be retried.
+      await this.store.deleteSupplier(body.id, record.rev).catch(() => undefined);
+      throw error;
+    }
     return { supplier: supplierView(record, this.promised(record, EMPTY_FIGURES)), secret, replayed: false };
   }
 
