@@ -348,17 +348,6 @@ export class Suppliers implements SupplierDirectory {
     throw new TransientError(`supplier item ${supplierId}/${sku}: gave up after contended writes`);
   }
 
-  async getItemView(supplierId: string, sku: string): Promise<SupplierItem> {
-    const [supplier, item] = await Promise.all([
-      this.store.getSupplier(supplierId),
-      this.store.getItem(supplierId, sku),
-    ]);
-    if (!supplier || !item)
-      throw new NotFoundError(`Supplier ${supplierId} has no item ${sku}`, { supplierId, sku });
-    const figures = (await this.ordering().performance(supplierId)).bySku.get(sku) ?? EMPTY_FIGURES;
-    return itemView(item, { ...figures, promisedLeadTimeDays: item.leadTimeDays ?? supplier.leadTimeDays });
-  }
-
   async listItems(supplierId: string): Promise<{ items: SupplierItem[] }> {
     const supplier = await this.store.getSupplier(supplierId);
     if (!supplier) throw new NotFoundError(`No supplier ${supplierId}`, { supplierId });
