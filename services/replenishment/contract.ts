@@ -59,12 +59,18 @@ const supplierFields = {
     }),
   currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. USD'),
   leadTimeDays: days.meta({ description: 'Promised days from sending a PO to its delivery' }),
-  active: z.boolean().default(true),
-  backorderPolicy: backorderPolicySchema.default('keep_open'),
+  active: z.boolean(),
+  backorderPolicy: backorderPolicySchema,
 };
 
+// The defaults belong to the create only: on an update an absent field stays as it is.
 export const createSupplierBodySchema = z
-  .object({ id: supplierIdSchema, ...supplierFields })
+  .object({
+    id: supplierIdSchema,
+    ...supplierFields,
+    active: supplierFields.active.default(true),
+    backorderPolicy: supplierFields.backorderPolicy.default('keep_open'),
+  })
   .meta({ id: 'SupplierCreate' });
 export type CreateSupplierBody = z.infer<typeof createSupplierBodySchema>;
 
@@ -222,8 +228,18 @@ export const reorderRuleSchema = z
 export type ReorderRule = z.infer<typeof reorderRuleSchema>;
 
 export const reorderRulePageSchema = z
-  .object({ items: z.array(reorderRuleSchema) })
+  .object({ items: z.array(reorderRuleSchema), nextCursor: z.string().nullable() })
   .meta({ id: 'ReorderRuleList' });
+
+export const listReorderRulesQuerySchema = z
+  .object({
+    sku: skuSchema.optional(),
+    locationId: locationIdSchema.optional(),
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .meta({ id: 'ReorderRulesQuery' });
+export type ListReorderRulesQuery = z.infer<typeof listReorderRulesQuerySchema>;
 
 // ---------------------------------------------------------------- purchase orders
 

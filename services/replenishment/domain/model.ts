@@ -43,12 +43,22 @@ export interface SupplierDirectory {
 export interface WebhookSecrets {
   /** A new supplier's secret: generated, stored, returned (the only time it is readable). */
   create(supplierId: string): Promise<string>;
-  /** A new secret; the previous one keeps verifying until `previousValidUntil` (24 h). */
-  rotate(supplierId: string): Promise<{ secret: string; previousValidUntil: string }>;
+  /**
+   * A new secret; the previous one keeps verifying until `previousValidUntil` (24 h). With a
+   * `rotationId`, idempotent: the same id again (a retry) answers the rotation it already made.
+   */
+  rotate(
+    supplierId: string,
+    options?: { rotationId?: string },
+  ): Promise<{ secret: string; previousValidUntil: string }>;
   /** The secret outgoing webhooks are signed with. */
   signing(supplierId: string): Promise<string>;
-  /** The secrets an incoming callback may be signed with: current, and the previous within its grace. */
-  verifying(supplierId: string): Promise<string[]>;
+  /**
+   * The secrets an incoming callback may be signed with: current, and the previous within its
+   * grace; none for a supplier without a secret. Reads may be cached briefly per process: `fresh`
+   * reads the store (once a signature fails to verify, so a rotation elsewhere takes effect at once).
+   */
+  verifying(supplierId: string, options?: { fresh?: boolean }): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------- purchase orders side
