@@ -203,4 +203,30 @@ describe('purchase order detail', () => {
     // A confirmed receipt is another request body, so another action: its own key.
     expect(posts[1]?.headers.get('idempotency-key')).not.toBe(posts[0]?.headers.get('idempotency-key'));
   });
+
+  it('books a double-clicked receipt once: one request, or the same Idempotency-Key on each', async () => {
+    // Prepare: the server answers slowly
+    let answer: (r: Response) => void = () => {};
+    const api = serve('warehouse', () => purchaseOrderDetail(), {
+      'POST /api/v1/purchase-orders/:id/receipts': () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+    });
+    const { user } = renderApp('/purchasing/orders/PO-01');
+    await user.click(await screen.findByRole('button', { name: 'Receive' }));
+    const dialog = screen.getByRole('dialog', { name: 'Receive PO-01' });
+
+    // Act
+    await user.dblClick(within(dialog).getByRole('button', { name: 'Book receipt' }));
+    answer(json(purchaseOrderDetail({ status: 'RECEIVED' }), 201));
+
+    // Assess
+    expect(await screen.findByText('PO-01: received 36 × TEE-S, 12 × CAP-RED')).toBeTruthy();
+    const keys = api
+      .to('POST', '/api/v1/purchase-orders/PO-01/receipts')
+      .map((p) => p.headers.get('idempotency-key'));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(1);
+  });
 });

@@ -481,7 +481,7 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
           </div>
         ) : null}
         <div className="table-wrap">
-          <table className="table">
+          <table className="table receive-table">
             <caption className="sr-only">Quantities received per line</caption>
             <thead>
               <tr>
