@@ -19,6 +19,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/fo
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
 import { Timeline } from './OrderDetail.tsx';
 import { PO_STATUS_LABEL, PurchaseOrderBadge, poPath, supplierPath } from './PurchaseOrders.tsx';
+import { FormActions, FormFailure, WholeNumberField } from './purchasing-ui.tsx';
 
 type Decision = 'approve' | 'reject' | 'cancel';
 
@@ -310,11 +311,7 @@ function DecisionDialog({
   return (
     <Modal title={`${d.title} ${po.id}?`} onClose={onClose}>
       <form onSubmit={submit} noValidate className="stack">
-        {failure ? (
-          <p className="callout callout-error" role="alert">
-            {failure}
-          </p>
-        ) : null}
+        <FormFailure message={failure} />
         <p>
           {d.text} Total {formatMoney(po.total)}.
         </p>
@@ -329,18 +326,13 @@ function DecisionDialog({
             />
           )}
         </Field>
-        <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Back
-          </button>
-          <button
-            type="submit"
-            className={`button ${decision === 'approve' ? 'button-primary' : 'button-danger'}`}
-            disabled={busy}
-          >
-            {busy ? 'Saving…' : d.button}
-          </button>
-        </div>
+        <FormActions
+          submitLabel={d.button}
+          busy={busy}
+          onCancel={onClose}
+          cancelLabel="Back"
+          tone={decision === 'approve' ? 'primary' : 'danger'}
+        />
       </form>
     </Modal>
   );
@@ -500,22 +492,15 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
                   </th>
                   <td className="numeric">{formatNumber(Math.max(0, l.quantity - l.received))}</td>
                   <td>
-                    <Field label={`Received now of ${l.sku}`} error={errors[`lines.${i}.quantity`]}>
-                      {(props) => (
-                        <input
-                          {...props}
-                          type="number"
-                          inputMode="numeric"
-                          min={0}
-                          step={1}
-                          value={quantities[l.sku] ?? ''}
-                          onChange={(e) => {
-                            setQuantities((q) => ({ ...q, [l.sku]: e.target.value }));
-                            setOverRefused(null);
-                          }}
-                        />
-                      )}
-                    </Field>
+                    <WholeNumberField
+                      label={`Received now of ${l.sku}`}
+                      error={errors[`lines.${i}.quantity`]}
+                      value={quantities[l.sku] ?? ''}
+                      onChange={(v) => {
+                        setQuantities((q) => ({ ...q, [l.sku]: v }));
+                        setOverRefused(null);
+                      }}
+                    />
                   </td>
                 </tr>
               ))}
@@ -551,14 +536,13 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
             </select>
           )}
         </Field>
-        <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Back
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Booking…' : 'Book receipt'}
-          </button>
-        </div>
+        <FormActions
+          submitLabel="Book receipt"
+          busy={busy}
+          busyLabel="Booking…"
+          onCancel={onClose}
+          cancelLabel="Back"
+        />
       </form>
     </Modal>
   );

@@ -19,6 +19,7 @@ import { messageOf, useToast } from '../components/Toasts.tsx';
 import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 
 export const PO_STATUS_LABEL: Record<PurchaseOrderStatus, string> = {
   DRAFT: 'Draft',
@@ -346,11 +347,7 @@ function NewPurchaseOrderDialog({
   return (
     <Modal title="New purchase order" onClose={onClose}>
       <form onSubmit={submit} noValidate className="stack">
-        {failure ? (
-          <p className="callout callout-error" role="alert">
-            {failure}
-          </p>
-        ) : null}
+        <FormFailure message={failure} />
         <Field label="Supplier" error={errors.supplierId}>
           {(props) => (
             <select {...props} value={supplierId} onChange={(e) => setSupplierId(e.target.value)}>
@@ -380,29 +377,20 @@ function NewPurchaseOrderDialog({
           <legend>Lines</legend>
           {lines.map((l, i) => (
             <div key={l.key} className="line-row">
-              <Field label={`SKU, line ${i + 1}`} error={errors[`lines.${i}.sku`]}>
-                {(props) => (
-                  <input
-                    {...props}
-                    value={l.sku}
-                    autoCapitalize="characters"
-                    onChange={(e) => setLine(l.key, { sku: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label={`Quantity, line ${i + 1}`} error={errors[`lines.${i}.quantity`]}>
-                {(props) => (
-                  <input
-                    {...props}
-                    type="number"
-                    inputMode="numeric"
-                    min={1}
-                    step={1}
-                    value={l.quantity}
-                    onChange={(e) => setLine(l.key, { quantity: e.target.value })}
-                  />
-                )}
-              </Field>
+              <InputField
+                label={`SKU, line ${i + 1}`}
+                error={errors[`lines.${i}.sku`]}
+                autoCapitalize="characters"
+                value={l.sku}
+                onChange={(v) => setLine(l.key, { sku: v })}
+              />
+              <WholeNumberField
+                label={`Quantity, line ${i + 1}`}
+                min={1}
+                error={errors[`lines.${i}.quantity`]}
+                value={l.quantity}
+                onChange={(v) => setLine(l.key, { quantity: v })}
+              />
               {lines.length > 1 ? (
                 <button
                   type="button"
@@ -429,28 +417,15 @@ function NewPurchaseOrderDialog({
             <Icon name="plus" /> Add line
           </button>
         </fieldset>
-        <Field
+        <InputField
           label="Expected by (optional)"
           hint="Default: today plus the supplier's lead time"
           error={errors.expectedBy}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="date"
-              value={expectedBy}
-              onChange={(e) => setExpectedBy(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create and send'}
-          </button>
-        </div>
+          type="date"
+          value={expectedBy}
+          onChange={setExpectedBy}
+        />
+        <FormActions submitLabel="Create and send" busy={busy} busyLabel="Creating…" onCancel={onClose} />
       </form>
     </Modal>
   );

@@ -12,6 +12,7 @@ import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.t
 import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { POLL_MS, useDebounced, useResource, useTitle } from '../lib/hooks.ts';
 import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
+import { ConfirmDialog, FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 
 /** Said wherever a forecast would be: there is none until the reporting service provides it. */
 export const FORECAST_NOTE = 'No forecast yet: demand forecasts come with the reporting service.';
@@ -123,25 +124,17 @@ export default function ReorderRules() {
         />
       ) : null}
       {removing ? (
-        <Modal
+        <ConfirmDialog
           title={`Delete the rule of ${removing.sku}?`}
+          confirmLabel="Delete"
+          onConfirm={() => void remove(removing)}
           onClose={() => setRemoving(null)}
-          footer={
-            <>
-              <button type="button" className="button button-secondary" onClick={() => setRemoving(null)}>
-                Back
-              </button>
-              <button type="button" className="button button-danger" onClick={() => void remove(removing)}>
-                Delete
-              </button>
-            </>
-          }
         >
           <p>
             No purchase order is raised automatically for {removing.sku} at {removing.locationId} any more.
             Open purchase orders are not changed.
           </p>
-        </Modal>
+        </ConfirmDialog>
       ) : null}
     </>
   );
@@ -434,23 +427,16 @@ function RuleDialog({
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate className="stack">
-        {failure ? (
-          <p className="callout callout-error" role="alert">
-            {failure}
-          </p>
-        ) : null}
+        <FormFailure message={failure} />
         <div className="form-grid">
-          <Field label="SKU" error={errors.sku}>
-            {(props) => (
-              <input
-                {...props}
-                readOnly={Boolean(rule)}
-                autoCapitalize="characters"
-                value={values.sku}
-                onChange={(e) => set('sku', e.target.value)}
-              />
-            )}
-          </Field>
+          <InputField
+            label="SKU"
+            error={errors.sku}
+            readOnly={Boolean(rule)}
+            autoCapitalize="characters"
+            value={values.sku}
+            onChange={(v) => set('sku', v)}
+          />
           <Field label="Location" error={errors.locationId}>
             {(props) => (
               <select
@@ -467,42 +453,29 @@ function RuleDialog({
               </select>
             )}
           </Field>
-          <Field label="Min" error={errors.min} hint="Order when available + on order falls to this">
-            {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={0}
-                step={1}
-                value={values.min}
-                onChange={(e) => set('min', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Max" error={errors.max} hint="Order up to this level">
-            {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={1}
-                step={1}
-                value={values.max}
-                onChange={(e) => set('max', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Multiple" error={errors.multiple} hint="Quantities are rounded up to it">
-            {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={1}
-                step={1}
-                value={values.multiple}
-                onChange={(e) => set('multiple', e.target.value)}
-              />
-            )}
-          </Field>
+          <WholeNumberField
+            label="Min"
+            error={errors.min}
+            hint="Order when available + on order falls to this"
+            value={values.min}
+            onChange={(v) => set('min', v)}
+          />
+          <WholeNumberField
+            label="Max"
+            min={1}
+            error={errors.max}
+            hint="Order up to this level"
+            value={values.max}
+            onChange={(v) => set('max', v)}
+          />
+          <WholeNumberField
+            label="Multiple"
+            min={1}
+            error={errors.multiple}
+            hint="Quantities are rounded up to it"
+            value={values.multiple}
+            onChange={(v) => set('multiple', v)}
+          />
           <Field label="Preferred supplier" error={errors.preferredSupplierId}>
             {(props) => (
               <select
@@ -531,43 +504,24 @@ function RuleDialog({
               </select>
             )}
           </Field>
-          <Field
+          <InputField
             label={`Approval from (${currency}, optional)`}
             error={errors['approvalThreshold.amount'] ?? errors.approvalThreshold}
             hint="A purchase order of this total or more waits for a manager"
-          >
-            {(props) => (
-              <input
-                {...props}
-                inputMode="decimal"
-                value={values.approvalThreshold}
-                onChange={(e) => set('approvalThreshold', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field
+            inputMode="decimal"
+            value={values.approvalThreshold}
+            onChange={(v) => set('approvalThreshold', v)}
+          />
+          <InputField
             label="Snooze until (optional)"
             error={errors.snoozedUntil}
             hint="No automatic order before then"
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="date"
-                value={values.snoozedUntil}
-                onChange={(e) => set('snoozedUntil', e.target.value)}
-              />
-            )}
-          </Field>
+            type="date"
+            value={values.snoozedUntil}
+            onChange={(v) => set('snoozedUntil', v)}
+          />
         </div>
-        <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save rule'}
-          </button>
-        </div>
+        <FormActions submitLabel="Save rule" busy={busy} onCancel={onClose} />
       </form>
     </Modal>
   );

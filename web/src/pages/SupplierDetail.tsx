@@ -8,10 +8,11 @@ import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
 import { Icon } from '../components/Icon.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
+import { ConfirmDialog, FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 import { days, PerformanceStats, percent, SecretDialog, SupplierForm, SupplierStatus } from './Suppliers.tsx';
 
 export default function SupplierDetail() {
@@ -237,29 +238,17 @@ export default function SupplierDetail() {
         />
       ) : null}
       {removing ? (
-        <Modal
+        <ConfirmDialog
           title={`Remove ${removing.sku}?`}
+          confirmLabel="Remove"
+          onConfirm={() => void removeItem(removing)}
           onClose={() => setRemoving(null)}
-          footer={
-            <>
-              <button type="button" className="button button-secondary" onClick={() => setRemoving(null)}>
-                Back
-              </button>
-              <button
-                type="button"
-                className="button button-danger"
-                onClick={() => void removeItem(removing)}
-              >
-                Remove
-              </button>
-            </>
-          }
         >
           <p>
             {s.name} will no longer be offered {removing.sku}. Open purchase orders are not changed; a reorder
             rule that names {s.name} for it can no longer raise one.
           </p>
-        </Modal>
+        </ConfirmDialog>
       ) : null}
     </>
   );
@@ -461,6 +450,11 @@ function ItemDialog({
     }
   };
 
+  const setBreak = (key: number, change: Partial<ItemValues['priceBreaks'][number]>) =>
+    set(
+      'priceBreaks',
+      values.priceBreaks.map((x) => (x.key === key ? { ...x, ...change } : x)),
+    );
   const breakError = (i: number) =>
     errors[`priceBreaks.${i}.minQty`] ??
     errors[`priceBreaks.${i}.unitCost.amount`] ??
@@ -472,85 +466,54 @@ function ItemDialog({
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate className="stack">
-        {failure ? (
-          <p className="callout callout-error" role="alert">
-            {failure}
-          </p>
-        ) : null}
+        <FormFailure message={failure} />
         <div className="form-grid">
           {item ? null : (
-            <Field label="SKU" error={errors.sku}>
-              {(props) => (
-                <input
-                  {...props}
-                  autoCapitalize="characters"
-                  value={values.sku}
-                  onChange={(e) => set('sku', e.target.value)}
-                />
-              )}
-            </Field>
+            <InputField
+              label="SKU"
+              error={errors.sku}
+              autoCapitalize="characters"
+              value={values.sku}
+              onChange={(v) => set('sku', v)}
+            />
           )}
-          <Field label="Supplier SKU" error={errors.supplierSku}>
-            {(props) => (
-              <input
-                {...props}
-                maxLength={64}
-                value={values.supplierSku}
-                onChange={(e) => set('supplierSku', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label={`Unit cost (${currency})`} error={errors['unitCost.amount'] ?? errors.unitCost}>
-            {(props) => (
-              <input
-                {...props}
-                inputMode="decimal"
-                value={values.unitCost}
-                onChange={(e) => set('unitCost', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Minimum order" error={errors.minOrderQty}>
-            {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={1}
-                step={1}
-                value={values.minOrderQty}
-                onChange={(e) => set('minOrderQty', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Pack of" error={errors.packMultiple} hint="Orders are rounded up to whole packs">
-            {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={1}
-                step={1}
-                value={values.packMultiple}
-                onChange={(e) => set('packMultiple', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field
+          <InputField
+            label="Supplier SKU"
+            error={errors.supplierSku}
+            maxLength={64}
+            value={values.supplierSku}
+            onChange={(v) => set('supplierSku', v)}
+          />
+          <InputField
+            label={`Unit cost (${currency})`}
+            error={errors['unitCost.amount'] ?? errors.unitCost}
+            inputMode="decimal"
+            value={values.unitCost}
+            onChange={(v) => set('unitCost', v)}
+          />
+          <WholeNumberField
+            label="Minimum order"
+            min={1}
+            error={errors.minOrderQty}
+            value={values.minOrderQty}
+            onChange={(v) => set('minOrderQty', v)}
+          />
+          <WholeNumberField
+            label="Pack of"
+            min={1}
+            error={errors.packMultiple}
+            hint="Orders are rounded up to whole packs"
+            value={values.packMultiple}
+            onChange={(v) => set('packMultiple', v)}
+          />
+          <WholeNumberField
             label="Lead time in days (optional)"
+            max={365}
             error={errors.leadTimeDays}
             hint={`Empty: the supplier's ${days(supplier.leadTimeDays)}`}
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={0}
-                max={365}
-                step={1}
-                value={values.leadTimeDays}
-                onChange={(e) => set('leadTimeDays', e.target.value)}
-              />
-            )}
-          </Field>
+            value={values.leadTimeDays}
+            onChange={(v) => set('leadTimeDays', v)}
+          />
         </div>
         <fieldset className="line-rows">
           <legend>Price breaks</legend>
@@ -559,42 +522,19 @@ function ItemDialog({
           ) : null}
           {values.priceBreaks.map((b, i) => (
             <div key={b.key} className="line-row">
-              <Field label={`From quantity, break ${i + 1}`} error={breakError(i)}>
-                {(props) => (
-                  <input
-                    {...props}
-                    type="number"
-                    min={1}
-                    step={1}
-                    value={b.minQty}
-                    onChange={(e) =>
-                      set(
-                        'priceBreaks',
-                        values.priceBreaks.map((x) =>
-                          x.key === b.key ? { ...x, minQty: e.target.value } : x,
-                        ),
-                      )
-                    }
-                  />
-                )}
-              </Field>
-              <Field label={`Unit cost (${currency}), break ${i + 1}`}>
-                {(props) => (
-                  <input
-                    {...props}
-                    inputMode="decimal"
-                    value={b.unitCost}
-                    onChange={(e) =>
-                      set(
-                        'priceBreaks',
-                        values.priceBreaks.map((x) =>
-                          x.key === b.key ? { ...x, unitCost: e.target.value } : x,
-                        ),
-                      )
-                    }
-                  />
-                )}
-              </Field>
+              <WholeNumberField
+                label={`From quantity, break ${i + 1}`}
+                min={1}
+                error={breakError(i)}
+                value={b.minQty}
+                onChange={(v) => setBreak(b.key, { minQty: v })}
+              />
+              <InputField
+                label={`Unit cost (${currency}), break ${i + 1}`}
+                inputMode="decimal"
+                value={b.unitCost}
+                onChange={(v) => setBreak(b.key, { unitCost: v })}
+              />
               <button
                 type="button"
                 className="icon-button icon-button-danger"
@@ -624,14 +564,7 @@ function ItemDialog({
             <Icon name="plus" /> Add price break
           </button>
         </fieldset>
-        <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save item'}
-          </button>
-        </div>
+        <FormActions submitLabel="Save item" busy={busy} onCancel={onClose} />
       </form>
     </Modal>
   );
@@ -662,29 +595,17 @@ function RotateDialog({
     }
   };
   return (
-    <Modal
+    <ConfirmDialog
       title={`Rotate the signing secret of ${supplier.name}?`}
+      confirmLabel={busy ? 'Rotating…' : 'Rotate secret'}
+      busy={busy}
+      onConfirm={() => void rotate()}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Back
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={() => void rotate()}
-          >
-            {busy ? 'Rotating…' : 'Rotate secret'}
-          </button>
-        </>
-      }
     >
       <p>
         A new secret signs purchase orders from now on. The current one keeps verifying {supplier.name}'s
         answers for 24 hours, then stops working.
       </p>
-    </Modal>
+    </ConfirmDialog>
   );
 }

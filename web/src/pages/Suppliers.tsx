@@ -14,6 +14,7 @@ import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.t
 import { formatNumber } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { supplierPath } from './PurchaseOrders.tsx';
+import { FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 
 export default function Suppliers() {
   useTitle('Suppliers');
@@ -306,64 +307,48 @@ export function SupplierForm({
       className="stack"
       aria-label={creating ? 'New supplier' : `Edit ${supplier.name}`}
     >
-      {failure ? (
-        <p className="callout callout-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      <FormFailure message={failure} />
       <div className="form-grid">
         {creating ? (
-          <Field label="Supplier id" error={errors.id} hint="e.g. acme-textiles; it cannot change">
-            {(props) => (
-              <input {...props} value={values.id} onChange={(e) => set('id', e.target.value.toLowerCase())} />
-            )}
-          </Field>
+          <InputField
+            label="Supplier id"
+            error={errors.id}
+            hint="e.g. acme-textiles; it cannot change"
+            value={values.id}
+            onChange={(v) => set('id', v.toLowerCase())}
+          />
         ) : null}
-        <Field label="Name" error={errors.name}>
-          {(props) => (
-            <input
-              {...props}
-              maxLength={120}
-              value={values.name}
-              onChange={(e) => set('name', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Email" error={errors.email}>
-          {(props) => (
-            <input
-              {...props}
-              type="email"
-              value={values.email}
-              onChange={(e) => set('email', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Phone (optional)" error={errors.phone} hint="International format, e.g. +14155550100">
-          {(props) => (
-            <input
-              {...props}
-              type="tel"
-              value={values.phone}
-              onChange={(e) => set('phone', e.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Name"
+          error={errors.name}
+          maxLength={120}
+          value={values.name}
+          onChange={(v) => set('name', v)}
+        />
+        <InputField
+          label="Email"
+          error={errors.email}
+          type="email"
+          value={values.email}
+          onChange={(v) => set('email', v)}
+        />
+        <InputField
+          label="Phone (optional)"
+          error={errors.phone}
+          hint="International format, e.g. +14155550100"
+          type="tel"
+          value={values.phone}
+          onChange={(v) => set('phone', v)}
+        />
       </div>
-      <Field
+      <InputField
         label="Webhook URL"
         error={errors.webhookUrl}
         hint="Where purchase orders are sent, signed. Setting it again re-enables a webhook that answered 410."
-      >
-        {(props) => (
-          <input
-            {...props}
-            type="url"
-            value={values.webhookUrl}
-            onChange={(e) => set('webhookUrl', e.target.value)}
-          />
-        )}
-      </Field>
+        type="url"
+        value={values.webhookUrl}
+        onChange={(v) => set('webhookUrl', v)}
+      />
       <div className="form-grid">
         <Field label="Currency" error={errors.currency}>
           {(props) => (
@@ -374,24 +359,14 @@ export function SupplierForm({
             </select>
           )}
         </Field>
-        <Field
+        <WholeNumberField
           label="Lead time (days)"
+          max={365}
           error={errors.leadTimeDays}
           hint="Promised days from order to delivery"
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={365}
-              step={1}
-              value={values.leadTimeDays}
-              onChange={(e) => set('leadTimeDays', e.target.value)}
-            />
-          )}
-        </Field>
+          value={values.leadTimeDays}
+          onChange={(v) => set('leadTimeDays', v)}
+        />
         <Field label="Short deliveries" error={errors.backorderPolicy}>
           {(props) => (
             <select
@@ -409,14 +384,7 @@ export function SupplierForm({
         <input type="checkbox" checked={values.active} onChange={(e) => set('active', e.target.checked)} />{' '}
         Active: purchase orders may go to this supplier
       </label>
-      <div className="form-actions">
-        <button type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? 'Saving…' : creating ? 'Create supplier' : 'Save'}
-        </button>
-      </div>
+      <FormActions submitLabel={creating ? 'Create supplier' : 'Save'} busy={busy} onCancel={onCancel} />
     </form>
   );
 }
