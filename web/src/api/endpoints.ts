@@ -151,8 +151,8 @@ export const suppliers = {
 };
 
 export const reorderRules = {
-  list: (query: { sku?: string; locationId?: string } = {}) =>
-    request<{ items: ReorderRule[] }>('GET', `${V1}/reorder-rules`, { query: { ...query } }),
+  list: (query: { sku?: string; locationId?: string; cursor?: string; limit?: number } = {}) =>
+    request<Page<ReorderRule>>('GET', `${V1}/reorder-rules`, { query: { ...query } }),
   put: (sku: string, body: ReorderRuleInput) =>
     request<ReorderRule>('PUT', `${V1}/reorder-rules/${enc(sku)}`, { body }),
   remove: (sku: string, locationId?: string) =>

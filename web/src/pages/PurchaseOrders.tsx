@@ -19,7 +19,7 @@ import { messageOf, useToast } from '../components/Toasts.tsx';
 import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
+import { FormActions, FormFailure, InputField, usePagedList, WholeNumberField } from './purchasing-ui.tsx';
 
 export const PO_STATUS_LABEL: Record<PurchaseOrderStatus, string> = {
   DRAFT: 'Draft',
@@ -66,27 +66,15 @@ export default function PurchaseOrders() {
   const status = isStatus(params.get('status')) ? (params.get('status') as PurchaseOrderStatus) : undefined;
   const supplierId = params.get('supplierId') || undefined;
   const sku = params.get('sku') || undefined;
-  const filterKey = `${status}|${supplierId}|${sku}`;
-  const first = useResource(
-    () => purchaseOrders.list({ status, supplierId, sku }),
-    [status, supplierId, sku],
-    {
-      pollMs: POLL_MS,
-    },
+  const list = usePagedList(
+    (cursor) => purchaseOrders.list({ status, supplierId, sku, cursor }),
+    `${status}|${supplierId}|${sku}`,
+    (po) => po.id,
+    { pollMs: POLL_MS },
   );
+  const { first, items, nextCursor } = list;
   const supplierList = useResource(() => suppliers.list(), []);
-  const [more, setMore] = useState<{ key: string; items: PurchaseOrder[]; cursor: string | null }>({
-    key: filterKey,
-    items: [],
-    cursor: null,
-  });
   const [creating, setCreating] = useState(false);
-  const extra = more.key === filterKey ? more : { key: filterKey, items: [], cursor: null };
-  const nextCursor = extra.items.length ? extra.cursor : first.data?.nextCursor;
-  const items = [
-    ...(first.data?.items ?? []),
-    ...extra.items.filter((o) => !first.data?.items.some((f) => f.id === o.id)),
-  ];
 
   const setFilter = (name: 'status' | 'supplierId' | 'sku', value: string | undefined) => {
     const next = new URLSearchParams(params);
@@ -95,15 +83,7 @@ export default function PurchaseOrders() {
     setParams(next, { replace: true });
   };
 
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    try {
-      const page = await purchaseOrders.list({ status, supplierId, sku, cursor: nextCursor });
-      setMore({ key: filterKey, items: [...extra.items, ...page.items], cursor: page.nextCursor ?? null });
-    } catch (e) {
-      toast.error(e);
-    }
-  };
+  const loadMore = () => list.loadMore().catch((e) => toast.error(e));
 
   return (
     <>

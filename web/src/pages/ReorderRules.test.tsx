@@ -162,4 +162,32 @@ describe('reorder rules', () => {
       true,
     );
   });
+
+  it('loads the next page of rules on request, following the cursor', async () => {
+    // Prepare
+    signedInAs(demoUser('viewer'));
+    const api = fakeApi({
+      'GET /api/v1/auth/me': demoUser('viewer'),
+      'GET /api/v1/reorder-rules': ({ query }) => ({
+        body: query.get('cursor')
+          ? { items: [reorderRule({ sku: 'CAP-RED' })], nextCursor: null }
+          : { items: [reorderRule()], nextCursor: 'page-2' },
+      }),
+      'GET /api/v1/suppliers': { items: [supplier()] },
+      'GET /api/v1/locations': { items: [] },
+    });
+    const { user } = renderApp('/purchasing/reorder-rules');
+    await screen.findByRole('link', { name: 'TEE-S' });
+
+    // Act
+    await user.click(screen.getByRole('button', { name: 'More rules' }));
+
+    // Assess
+    expect(await screen.findByRole('link', { name: 'CAP-RED' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'TEE-S' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'More rules' })).toBeNull();
+    expect(
+      api.calls.some((c) => c.path === '/api/v1/reorder-rules' && c.query.get('cursor') === 'page-2'),
+    ).toBe(true);
+  });
 });

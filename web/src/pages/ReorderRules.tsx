@@ -12,7 +12,14 @@ import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.t
 import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { POLL_MS, useDebounced, useResource, useTitle } from '../lib/hooks.ts';
 import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
-import { ConfirmDialog, FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
+import {
+  ConfirmDialog,
+  FormActions,
+  FormFailure,
+  InputField,
+  usePagedList,
+  WholeNumberField,
+} from './purchasing-ui.tsx';
 
 /** Said wherever a forecast would be: there is none until the reporting service provides it. */
 export const FORECAST_NOTE = 'No forecast yet: demand forecasts come with the reporting service.';
@@ -28,9 +35,12 @@ export default function ReorderRules() {
   const [search, setSearch] = useState(params.get('sku') ?? '');
   const sku = useDebounced(search.trim().toUpperCase(), 300) || undefined;
   const locationId = params.get('locationId') || undefined;
-  const rules = useResource(() => reorderRules.list({ sku, locationId }), [sku, locationId], {
-    pollMs: POLL_MS,
-  });
+  const rules = usePagedList(
+    (cursor) => reorderRules.list({ sku, locationId, cursor }),
+    `${sku}|${locationId}`,
+    ruleKey,
+    { pollMs: POLL_MS },
+  );
   const supplierList = useResource(() => suppliers.list(), []);
   const locations = useResource(() => stock.locations(), []);
   const [editing, setEditing] = useState<ReorderRule | 'new' | null>(null);
@@ -49,7 +59,7 @@ export default function ReorderRules() {
     try {
       await reorderRules.remove(rule.sku, rule.locationId);
       toast.success(`Reorder rule of ${rule.sku} at ${rule.locationId} deleted`);
-      void rules.reload();
+      void rules.first.reload();
     } catch (e) {
       toast.error(e);
     }
@@ -98,17 +108,26 @@ export default function ReorderRules() {
           </select>
         </div>
       </div>
-      {rules.error && !rules.data ? (
-        <LoadError error={rules.error} retry={() => void rules.reload()} />
+      {rules.first.error && !rules.first.data ? (
+        <LoadError error={rules.first.error} retry={() => void rules.first.reload()} />
       ) : null}
-      {rules.loading && !rules.data ? <Loading label="Loading reorder rules…" /> : null}
-      {rules.data ? (
+      {rules.first.loading && !rules.first.data ? <Loading label="Loading reorder rules…" /> : null}
+      {rules.first.data ? (
         <RulesTable
-          rules={rules.data.items}
+          rules={rules.items}
           suppliers={supplierList.data?.items}
           onEdit={mayManage ? setEditing : undefined}
           onRemove={mayManage ? setRemoving : undefined}
         />
+      ) : null}
+      {rules.nextCursor ? (
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={() => void rules.loadMore().catch((e) => toast.error(e))}
+        >
+          More rules
+        </button>
       ) : null}
       {editing ? (
         <RuleDialog
@@ -119,7 +138,7 @@ export default function ReorderRules() {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            void rules.reload();
+            void rules.first.reload();
           }}
         />
       ) : null}

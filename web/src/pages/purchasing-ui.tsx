@@ -1,5 +1,7 @@
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import { type InputHTMLAttributes, type ReactNode, useState } from 'react';
+import type { Page } from '../api/types.ts';
 import { Field, Modal } from '../components/ui.tsx';
+import { type Resource, useResource } from '../lib/hooks.ts';
 
 /** The small form pieces the purchasing pages share, on top of ui.tsx's Field and Modal. */
 
@@ -101,4 +103,32 @@ export function ConfirmDialog({
       {children}
     </Modal>
   );
+}
+
+/**
+ * A cursor-paged list: the first page (reloaded when `filterKey` changes, polled with `pollMs`) and
+ * the pages the user asked for after it. `loadMore` throws what the request threw.
+ */
+export function usePagedList<T>(
+  load: (cursor?: string) => Promise<Page<T>>,
+  filterKey: string,
+  idOf: (item: T) => string,
+  options: { pollMs?: number } = {},
+): { first: Resource<Page<T>>; items: T[]; nextCursor: string | null; loadMore(): Promise<void> } {
+  const first = useResource(() => load(), [filterKey], options);
+  const [more, setMore] = useState<{ key: string; items: T[]; cursor: string | null }>({
+    key: filterKey,
+    items: [],
+    cursor: null,
+  });
+  const extra = more.key === filterKey ? more : { key: filterKey, items: [], cursor: null };
+  const nextCursor = extra.items.length ? extra.cursor : (first.data?.nextCursor ?? null);
+  const seen = new Set((first.data?.items ?? []).map(idOf));
+  const items = [...(first.data?.items ?? []), ...extra.items.filter((item) => !seen.has(idOf(item)))];
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    const page = await load(nextCursor);
+    setMore({ key: filterKey, items: [...extra.items, ...page.items], cursor: page.nextCursor ?? null });
+  };
+  return { first, items, nextCursor, loadMore };
 }
