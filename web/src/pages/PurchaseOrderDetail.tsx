@@ -31,7 +31,7 @@ const ORIGIN_LABEL = {
 
 /** May this PO still be approved or rejected? (It may be approved before its saga parks the wait.) */
 export const awaitsApproval = (po: PurchaseOrder) =>
-  po.status === 'AWAITING_APPROVAL' || (po.status === 'DRAFT' && po.needsApproval && !po.approvedBy);
+  (po.status === 'AWAITING_APPROVAL' || po.status === 'DRAFT') && po.needsApproval && !po.approvedBy;
 
 export default function PurchaseOrderDetail() {
   const id = useParams().id ?? '';
