@@ -13,6 +13,11 @@ const ProductDetail = lazy(() => import('./pages/ProductDetail.tsx'));
 const ProductEdit = lazy(() => import('./pages/ProductEdit.tsx'));
 const Orders = lazy(() => import('./pages/Orders.tsx'));
 const OrderDetail = lazy(() => import('./pages/OrderDetail.tsx'));
+const PurchaseOrders = lazy(() => import('./pages/PurchaseOrders.tsx'));
+const PurchaseOrderDetail = lazy(() => import('./pages/PurchaseOrderDetail.tsx'));
+const Suppliers = lazy(() => import('./pages/Suppliers.tsx'));
+const SupplierDetail = lazy(() => import('./pages/SupplierDetail.tsx'));
+const ReorderRules = lazy(() => import('./pages/ReorderRules.tsx'));
 const Reports = lazy(() => import('./pages/Reports.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
 const Help = lazy(() => import('./pages/Help.tsx'));
@@ -53,6 +58,12 @@ export function AppRoutes() {
           <Route path="products/:sku/edit" element={<ProductEdit />} />
           <Route path="orders" element={<Orders />} />
           <Route path="orders/:orderId" element={<OrderDetail />} />
+          <Route path="purchasing" element={<Navigate to="/purchasing/orders" replace />} />
+          <Route path="purchasing/orders" element={<PurchaseOrders />} />
+          <Route path="purchasing/orders/:id" element={<PurchaseOrderDetail />} />
+          <Route path="purchasing/suppliers" element={<Suppliers />} />
+          <Route path="purchasing/suppliers/:id" element={<SupplierDetail />} />
+          <Route path="purchasing/reorder-rules" element={<ReorderRules />} />
           <Route path="reports" element={<Reports />} />
           <Route path="settings" element={<Settings />} />
           <Route path="help" element={<Help />} />

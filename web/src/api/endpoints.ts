@@ -13,10 +13,24 @@ import type {
   Page,
   Product,
   ProductInput,
+  PurchaseOrder,
+  PurchaseOrderDetail,
+  PurchaseOrderInput,
+  PurchaseOrderQuery,
+  PurchaseOrderReceiptInput,
   Receipt,
+  ReorderRule,
+  ReorderRuleInput,
   Role,
+  RotatedSecret,
   StockView,
   Summary,
+  Supplier,
+  SupplierChanges,
+  SupplierInput,
+  SupplierItem,
+  SupplierItemInput,
+  SupplierWithSecret,
   Transfer,
   User,
 } from './types.ts';
@@ -117,4 +131,58 @@ export const users = {
   list: () => request<{ items: User[] }>('GET', `${V1}/users`),
   setRoles: (id: string, roles: Role[]) =>
     request<User>('PATCH', `${V1}/users/${enc(id)}`, { body: { roles } }),
+};
+
+export const suppliers = {
+  list: () => request<{ items: Supplier[] }>('GET', `${V1}/suppliers`),
+  get: (id: string) => request<Supplier>('GET', `${V1}/suppliers/${enc(id)}`),
+  /** The answer carries the signing secret: the only time it is readable. */
+  create: (body: SupplierInput, options: ActionOptions = {}) =>
+    request<SupplierWithSecret>('POST', `${V1}/suppliers`, { body, ...options }),
+  update: (id: string, changes: SupplierChanges) =>
+    request<Supplier>('PATCH', `${V1}/suppliers/${enc(id)}`, { body: changes }),
+  rotateSecret: (id: string, options: ActionOptions = {}) =>
+    request<RotatedSecret>('POST', `${V1}/suppliers/${enc(id)}/rotate-secret`, options),
+  items: (id: string) => request<{ items: SupplierItem[] }>('GET', `${V1}/suppliers/${enc(id)}/items`),
+  putItem: (id: string, sku: string, body: SupplierItemInput) =>
+    request<SupplierItem>('PUT', `${V1}/suppliers/${enc(id)}/items/${enc(sku)}`, { body }),
+  removeItem: (id: string, sku: string) =>
+    request<void>('DELETE', `${V1}/suppliers/${enc(id)}/items/${enc(sku)}`),
+};
+
+export const reorderRules = {
+  list: (query: { sku?: string; locationId?: string; cursor?: string; limit?: number } = {}) =>
+    request<Page<ReorderRule>>('GET', `${V1}/reorder-rules`, { query: { ...query } }),
+  put: (sku: string, body: ReorderRuleInput) =>
+    request<ReorderRule>('PUT', `${V1}/reorder-rules/${enc(sku)}`, { body }),
+  remove: (sku: string, locationId?: string) =>
+    request<void>('DELETE', `${V1}/reorder-rules/${enc(sku)}`, { query: { locationId } }),
+};
+
+const decision = (note: string | undefined) => (note?.trim() ? { note: note.trim() } : {});
+
+export const purchaseOrders = {
+  list: (query: PurchaseOrderQuery = {}) =>
+    request<Page<PurchaseOrder>>('GET', `${V1}/purchase-orders`, { query: { ...query } }),
+  get: (id: string) => request<PurchaseOrderDetail>('GET', `${V1}/purchase-orders/${enc(id)}`),
+  create: (body: PurchaseOrderInput, options: ActionOptions = {}) =>
+    request<PurchaseOrder>('POST', `${V1}/purchase-orders`, { body, ...options }),
+  approve: (id: string, note?: string, options: ActionOptions = {}) =>
+    request<PurchaseOrder>('POST', `${V1}/purchase-orders/${enc(id)}/approve`, {
+      body: decision(note),
+      ...options,
+    }),
+  reject: (id: string, note?: string, options: ActionOptions = {}) =>
+    request<PurchaseOrder>('POST', `${V1}/purchase-orders/${enc(id)}/reject`, {
+      body: decision(note),
+      ...options,
+    }),
+  cancel: (id: string, note?: string, options: ActionOptions = {}) =>
+    request<PurchaseOrder>('POST', `${V1}/purchase-orders/${enc(id)}/cancel`, {
+      body: decision(note),
+      ...options,
+    }),
+  /** Send the same idempotencyKey when retrying one submission: the server books it once. */
+  receive: (id: string, body: PurchaseOrderReceiptInput, options: ActionOptions = {}) =>
+    request<PurchaseOrder>('POST', `${V1}/purchase-orders/${enc(id)}/receipts`, { body, ...options }),
 };

@@ -241,3 +241,225 @@ export interface Problem {
   detail?: string;
   errors?: { field: string; message: string }[];
 }
+
+// ---------------------------------------------------------------- purchasing
+// Mirrors services/replenishment/contract.ts (checked against it by contract-check.ts).
+
+export type BackorderPolicy = 'keep_open' | 'close_short';
+
+export interface SupplierPerformance {
+  /** Receipt lines observed. */
+  receipts: number;
+  /** Mean days from SENT to each receipt; null before the first receipt. */
+  observedLeadTimeDays: number | null;
+  promisedLeadTimeDays: number;
+  /** Share (0-1) of receipt lines received by the expected date. */
+  onTimeRate: number | null;
+}
+
+export interface Supplier {
+  id: string;
+  name: string;
+  email: string;
+  phone?: string | undefined;
+  webhookUrl: string;
+  currency: string;
+  leadTimeDays: number;
+  active: boolean;
+  backorderPolicy: BackorderPolicy;
+  /** disabled: the webhook answered 410 Gone; setting webhookUrl again enables it. */
+  webhookStatus: 'enabled' | 'disabled';
+  secretRotatedAt?: string | undefined;
+  performance: SupplierPerformance;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The 201 of a create: the only time the signing secret is readable. */
+export interface SupplierWithSecret extends Supplier {
+  secret: string;
+}
+
+export interface SupplierInput {
+  id: string;
+  name: string;
+  email: string;
+  phone?: string | undefined;
+  webhookUrl: string;
+  currency: string;
+  leadTimeDays: number;
+  active?: boolean | undefined;
+  backorderPolicy?: BackorderPolicy | undefined;
+}
+export type SupplierChanges = Partial<Omit<SupplierInput, 'id'>>;
+
+export interface RotatedSecret {
+  secret: string;
+  /** The old secret keeps verifying until then (24 h). */
+  previousValidUntil: string;
+}
+
+export interface PriceBreak {
+  minQty: number;
+  unitCost: Money;
+}
+
+export interface SupplierItemInput {
+  supplierSku: string;
+  unitCost: Money;
+  minOrderQty?: number | undefined;
+  packMultiple?: number | undefined;
+  /** Overrides the supplier's lead time for this SKU. */
+  leadTimeDays?: number | undefined;
+  priceBreaks?: PriceBreak[] | undefined;
+}
+
+export interface SupplierItem extends SupplierItemInput {
+  supplierId: string;
+  sku: string;
+  minOrderQty: number;
+  packMultiple: number;
+  performance: SupplierPerformance;
+  updatedAt: string;
+}
+
+/** What a reorder rule sees now (from the stock service's events). */
+export interface ReorderPosition {
+  available: number;
+  /** Open purchase-order quantity expected within the lead time (counted as cover). */
+  onOrder: number;
+  /** Open purchase-order quantity expected after the lead time (not counted). */
+  onOrderLater: number;
+  /** What a PO raised now would order (0: nothing to order). */
+  suggestedQuantity: number;
+  asOf: string;
+}
+
+export interface ReorderRuleInput {
+  locationId?: string | undefined;
+  min: number;
+  max: number;
+  multiple?: number | undefined;
+  preferredSupplierId: string;
+  fallbackSupplierId?: string | undefined;
+  approvalThreshold?: Money | undefined;
+  snoozedUntil?: string | undefined;
+}
+
+export interface ReorderRule {
+  sku: string;
+  locationId: string;
+  min: number;
+  max: number;
+  multiple: number;
+  preferredSupplierId: string;
+  fallbackSupplierId?: string | undefined;
+  approvalThreshold?: Money | undefined;
+  snoozedUntil?: string | undefined;
+  updatedAt: string;
+  position?: ReorderPosition | undefined;
+}
+
+export const PURCHASE_ORDER_STATUSES = [
+  'DRAFT',
+  'AWAITING_APPROVAL',
+  'SENT',
+  'ACKNOWLEDGED',
+  'PARTIALLY_RECEIVED',
+  'RECEIVED',
+  'REJECTED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type PurchaseOrderStatus = (typeof PURCHASE_ORDER_STATUSES)[number];
+export const FINAL_PO_STATUSES: readonly PurchaseOrderStatus[] = [
+  'RECEIVED',
+  'REJECTED',
+  'CANCELLED',
+  'FAILED',
+];
+/** Goods are on their way: receipts are accepted. */
+export const INBOUND_PO_STATUSES: readonly PurchaseOrderStatus[] = [
+  'SENT',
+  'ACKNOWLEDGED',
+  'PARTIALLY_RECEIVED',
+];
+
+export interface PurchaseOrderLine {
+  sku: string;
+  supplierSku: string;
+  quantity: number;
+  received: number;
+  unitCost: Money;
+}
+
+export interface PurchaseOrderHistoryEntry {
+  status: PurchaseOrderStatus;
+  at: string;
+  /** A user, `supplier:<id>`, or `system`. */
+  by: string;
+  note?: string | undefined;
+}
+
+export interface PurchaseOrderReceipt {
+  receiptId: string;
+  at: string;
+  by: string;
+  locationId: string;
+  lines: { sku: string; quantity: number }[];
+  /** True once the stock ledger has it (on hand up, incoming down). */
+  applied: boolean;
+}
+
+export type PurchaseOrderOrigin = 'rule' | 'manual' | 'fallback';
+
+export interface PurchaseOrder {
+  id: string;
+  supplierId: string;
+  locationId: string;
+  lines: PurchaseOrderLine[];
+  total: Money;
+  status: PurchaseOrderStatus;
+  origin: PurchaseOrderOrigin;
+  expectedBy: string;
+  supplierReference?: string | undefined;
+  needsApproval: boolean;
+  approvedBy?: string | undefined;
+  /** Why it was rejected, cancelled or failed. */
+  reason?: string | undefined;
+  replaces?: string | undefined;
+  replacedBy?: string | undefined;
+  history: PurchaseOrderHistoryEntry[];
+  receipts: PurchaseOrderReceipt[];
+  sentAt?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PurchaseOrderDetail extends PurchaseOrder {
+  timeline: SagaStep[];
+}
+
+export interface PurchaseOrderQuery {
+  status?: PurchaseOrderStatus | undefined;
+  supplierId?: string | undefined;
+  sku?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface PurchaseOrderInput {
+  supplierId: string;
+  locationId?: string | undefined;
+  lines: { sku: string; quantity: number }[];
+  expectedBy?: string | undefined;
+}
+
+export interface PurchaseOrderReceiptInput {
+  lines: { sku: string; quantity: number }[];
+  locationId?: string | undefined;
+  /** Receive more than ordered (otherwise a 422 names the lines over). */
+  confirmOverReceipt?: boolean | undefined;
+  /** Overrides the supplier's backorder policy: true closes the PO, false keeps it open. */
+  closeShort?: boolean | undefined;
+}

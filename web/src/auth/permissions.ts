@@ -1,18 +1,30 @@
 import type { Role, User } from '../api/types.ts';
 
 /**
- * What each role may do in the UI. The server enforces the same rules (its route × role table);
- * this only decides which buttons to show.
+ * What each role may do in the UI. The server enforces the same rules (its route × role table,
+ * lib/permissions.ts); this only decides which buttons to show.
  */
 export type Permission =
   | 'products:edit' // create, edit, delete products, upload images
   | 'stock:move' // adjust, count, receive, transfer
-  | 'users:manage';
+  | 'users:manage'
+  | 'purchasing:manage' // suppliers, supplier items, reorder rules; create and cancel purchase orders
+  | 'purchasing:approve' // approve or reject a purchase order waiting for approval
+  | 'purchasing:receive' // book a delivery against a purchase order
+  | 'suppliers:rotate-secret'; // a supplier's webhook signing secret
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['products:edit', 'stock:move', 'users:manage'],
-  manager: ['products:edit', 'stock:move'],
-  warehouse: ['stock:move'],
+  admin: [
+    'products:edit',
+    'stock:move',
+    'users:manage',
+    'purchasing:manage',
+    'purchasing:approve',
+    'purchasing:receive',
+    'suppliers:rotate-secret',
+  ],
+  manager: ['products:edit', 'stock:move', 'purchasing:manage', 'purchasing:approve', 'purchasing:receive'],
+  warehouse: ['stock:move', 'purchasing:receive'],
   viewer: [],
 };
 
@@ -21,8 +33,10 @@ export function can(user: Pick<User, 'roles'> | null | undefined, permission: Pe
 }
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  admin: 'Everything, including users and settings',
-  manager: 'Products, stock, orders, reports, thresholds, purchase-order approval',
-  warehouse: 'View products and stock; adjustments, counts, receipts, transfers',
+  admin: 'Everything, including users, settings and suppliers’ signing secrets',
+  manager:
+    'Products, stock, orders, reports, thresholds; suppliers, reorder rules, purchase orders and their approval',
+  warehouse:
+    'View products and stock; adjustments, counts, receipts (also against purchase orders), transfers',
   viewer: 'Read-only',
 };

@@ -50,7 +50,7 @@ describe('the page frame', () => {
       within(nav)
         .getAllByRole('link')
         .map((a) => a.textContent),
-    ).toEqual(['Dashboard', 'Inventory', 'Orders', 'Reports', 'Settings']);
+    ).toEqual(['Dashboard', 'Inventory', 'Orders', 'Purchasing', 'Reports', 'Settings']);
     const footer = screen.getByRole('contentinfo');
     expect(
       within(footer)

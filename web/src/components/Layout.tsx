@@ -6,10 +6,26 @@ import { Icon, type IconName } from './Icon.tsx';
 import { Logo } from './Logo.tsx';
 import { useToast } from './Toasts.tsx';
 
-export const SECTIONS: { to: string; label: string; icon: IconName }[] = [
+export interface Section {
+  to: string;
+  label: string;
+  icon: IconName;
+  /** Pages under the section, listed below it in the sidebar. */
+  pages?: { to: string; label: string }[];
+}
+
+/** The purchasing pages: in the sidebar under Purchasing, and as tabs on each of them. */
+export const PURCHASING_PAGES = [
+  { to: '/purchasing/orders', label: 'Purchase orders' },
+  { to: '/purchasing/suppliers', label: 'Suppliers' },
+  { to: '/purchasing/reorder-rules', label: 'Reorder rules' },
+];
+
+export const SECTIONS: Section[] = [
   { to: '/', label: 'Dashboard', icon: 'dashboard' },
   { to: '/inventory', label: 'Inventory', icon: 'inventory' },
   { to: '/orders', label: 'Orders', icon: 'orders' },
+  { to: '/purchasing', label: 'Purchasing', icon: 'download', pages: PURCHASING_PAGES },
   { to: '/reports', label: 'Reports', icon: 'reports' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
 ];
@@ -222,7 +238,7 @@ function Sidebar({
   phone: boolean;
   onToggle: () => void;
 }) {
-  const items = [...SECTIONS, { to: '/help', label: 'Help', icon: 'help' as const }];
+  const items: Section[] = [...SECTIONS, { to: '/help', label: 'Help', icon: 'help' }];
   return (
     <nav id="sidebar" className={`sidebar${collapsed ? ' sidebar-collapsed' : ''}`} aria-label="Sections">
       <ul>
@@ -237,6 +253,15 @@ function Sidebar({
               <Icon name={s.icon} />
               <span className="sidebar-label">{s.label}</span>
             </NavLink>
+            {s.pages && !collapsed ? (
+              <ul className="sidebar-pages" aria-label={s.label}>
+                {s.pages.map((page) => (
+                  <li key={page.to}>
+                    <NavLink to={page.to}>{page.label}</NavLink>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -253,6 +278,21 @@ function Sidebar({
           <Icon name={collapsed ? 'chevronRight' : 'chevronLeft'} />
         </button>
       )}
+    </nav>
+  );
+}
+
+/** The tabs of the purchasing pages (the sidebar lists them too, but not when collapsed or on a phone). */
+export function PurchasingNav() {
+  return (
+    <nav className="subnav" aria-label="Purchasing">
+      <ul>
+        {PURCHASING_PAGES.map((page) => (
+          <li key={page.to}>
+            <NavLink to={page.to}>{page.label}</NavLink>
+          </li>
+        ))}
+      </ul>
     </nav>
   );
 }

@@ -27,6 +27,10 @@ export default function Help() {
               step of its processing (reserve, wait for fulfilment, commit or release).
             </li>
             <li>
+              <Link to="/purchasing/orders">Purchasing</Link>: purchase orders, suppliers and reorder rules
+              (see below).
+            </li>
+            <li>
               <Link to="/reports">Reports</Link>: stock levels, valuation and movements; download the
               inventory as CSV.
             </li>
@@ -62,6 +66,63 @@ export default function Help() {
             recorded in the product's movements with who made it and why. If two people change the same stock
             at once, one of them is asked to try again: nothing is lost or counted twice.
           </p>
+        </section>
+        <section className="card" aria-labelledby="help-purchasing">
+          <h2 id="help-purchasing">Purchasing</h2>
+          <dl>
+            <dt>
+              <Link to="/purchasing/reorder-rules">Reorder rules</Link>
+            </dt>
+            <dd>
+              One per product and location: a minimum, a maximum, a multiple, a preferred supplier and
+              optionally a fallback supplier, an approval threshold and a snooze date. When available stock
+              plus what is already on order and due within the supplier's lead time falls to the minimum, a
+              purchase order is raised for the difference up to the maximum, rounded up to the rule's multiple
+              and the supplier's pack size, and at least the supplier's minimum order. Orders due later than
+              the lead time are shown but not counted. The <strong>Suggested</strong> column shows what would
+              be ordered now. There is no forecast yet: it comes with the reporting service.
+            </dd>
+            <dt>Automatic purchase orders</dt>
+            <dd>
+              At most one open purchase order per product, location and supplier: the same low stock seen
+              twice never orders twice. Managers can also create one by hand, and cancel one until it is
+              received.
+            </dd>
+            <dt>Approval</dt>
+            <dd>
+              A purchase order whose total reaches the rule's approval threshold waits for a manager to
+              approve or reject it. If nobody answers in time, operations are reminded, and it is cancelled
+              after a longer wait.
+            </dd>
+            <dt>Sending to suppliers</dt>
+            <dd>
+              Each purchase order is sent to the supplier's webhook, signed with the supplier's own secret
+              (the Standard Webhooks format), and retried with growing pauses if their system is down. The
+              secret is shown once, when the supplier is created; an administrator can rotate it, and the old
+              one keeps working for 24 hours. A webhook that answers “gone” (410) is switched off until its
+              URL is set again.
+            </dd>
+            <dt>Acknowledgement</dt>
+            <dd>
+              The supplier answers, signed, that it accepts (acknowledged, with its reference and delivery
+              date), rejects or has shipped the order. Unsigned or stale answers are refused. Without an
+              answer in time, the order is sent again as a reminder, then escalated.
+            </dd>
+            <dt>Fallback supplier</dt>
+            <dd>
+              If the preferred supplier rejects the order or cannot be reached, the same quantity goes to the
+              rule's fallback supplier; both orders link to each other (“replaces”, “replaced by”). With no
+              fallback, the order is marked failed and operations are alerted.
+            </dd>
+            <dt>Receipts</dt>
+            <dd>
+              Warehouse staff book each delivery against its purchase order, in full or in parts: on hand goes
+              up and incoming goes down. More than ordered is refused unless you confirm it (“Receive
+              anyway”). A short delivery keeps the rest on order or closes the order, as the supplier's policy
+              says or as you choose. Each receipt teaches the supplier's real lead time and on-time rate,
+              shown on the supplier's page.
+            </dd>
+          </dl>
         </section>
         <section className="card" aria-labelledby="help-roles">
           <h2 id="help-roles">Roles</h2>

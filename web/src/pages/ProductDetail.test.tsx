@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Movement, StockView } from '../api/types.ts';
 import { demoUser, fakeApi, json, problem, product, signedInAs } from '../test/fakeApi.ts';
 import { renderApp } from '../test/render.tsx';
+import { purchaseOrder, reorderRule } from './purchasing.fixtures.ts';
 
 const tee = product({
   sku: 'TEE-S',
@@ -252,5 +253,47 @@ describe('product detail and stock actions', () => {
     ).toBeNull();
     expect(screen.getByText(/Shortfall: 2 reserved units are not on hand/)).toBeTruthy();
     expect(screen.getByText(/some of them may fail to commit/)).toBeTruthy();
+  });
+
+  it('shows the reorder rule and the open purchase orders of the product, with the units incoming', async () => {
+    // Prepare
+    signedInAs(demoUser('viewer'));
+    const api = fakeApi({
+      'GET /api/v1/auth/me': demoUser('viewer'),
+      'GET /api/v1/products/TEE-S': tee,
+      'GET /api/v1/stock/TEE-S': {
+        ...view(9),
+        totals: { ...view(9).totals, incoming: 36 },
+        locations: [{ ...view(9).locations[0]!, incoming: 36 }],
+      },
+      'GET /api/v1/stock/TEE-S/movements': { items: [], nextCursor: null },
+      'GET /api/v1/stock/TEE-S/history': [],
+      'GET /api/v1/reorder-rules': { items: [reorderRule()] },
+      'GET /api/v1/purchase-orders': {
+        items: [purchaseOrder(), purchaseOrder({ id: 'PO-OLD', status: 'RECEIVED' })],
+        nextCursor: null,
+      },
+    });
+
+    // Act
+    renderApp('/products/TEE-S');
+
+    // Assess
+    const panel = (await screen.findByRole('heading', { name: 'Reorder rule' })).closest('section')!;
+    expect(
+      await within(panel).findByText(/order up to 50 when available \+ on order falls to 10, from acme/),
+    ).toBeTruthy();
+    expect(panel.textContent).toContain('36 would be ordered now');
+    expect(within(panel).getByRole('link', { name: 'Open the rule' }).getAttribute('href')).toBe(
+      '/purchasing/reorder-rules?sku=TEE-S',
+    );
+    const open = await within(panel).findByRole('table', { name: 'Open purchase orders of TEE-S' });
+    expect(within(open).getByRole('link', { name: 'PO-01' })).toBeTruthy();
+    expect(within(open).queryByRole('link', { name: 'PO-OLD' })).toBeNull();
+    expect(within(open).getByRole('link', { name: 'PO-01' }).closest('tr')?.textContent).toContain('0 / 36');
+    expect(api.calls.find((c) => c.path === '/api/v1/purchase-orders')?.query.get('sku')).toBe('TEE-S');
+    expect(screen.getByText('Incoming', { selector: '.stat-label' }).nextElementSibling?.textContent).toBe(
+      '36',
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { type ChangeEvent, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { newIdempotencyKey } from '../api/client.ts';
-import { products, stock } from '../api/endpoints.ts';
-import type { Movement, StockView } from '../api/types.ts';
+import { products, purchaseOrders, reorderRules, stock } from '../api/endpoints.ts';
+import { FINAL_PO_STATUSES, type Movement, type StockView } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
 import { LineChart } from '../components/Charts.tsx';
@@ -27,6 +27,7 @@ import {
 import { formatDateTime, formatMoney, formatNumber, humanize, stockStatus } from '../lib/format.ts';
 import { stockHistory } from '../lib/history.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
@@ -190,6 +191,8 @@ export default function ProductDetail() {
         {levels.data ? <LocationsTable view={levels.data} /> : null}
       </section>
 
+      <ReorderPanel sku={sku} />
+
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">Stock on hand, last 30 days</h2>
         {history.error ? <LoadError error={history.error} retry={() => void history.reload()} /> : null}
@@ -241,6 +244,60 @@ export default function ProductDetail() {
         </Modal>
       ) : null}
     </>
+  );
+}
+
+/** The product's reorder rules (per location) and its open purchase orders, linking to both. */
+function ReorderPanel({ sku }: { sku: string }) {
+  const rules = useResource(() => reorderRules.list({ sku }), [sku]);
+  const orders = useResource(() => purchaseOrders.list({ sku, limit: 25 }), [sku], { pollMs: POLL_MS });
+  const open = orders.data?.items.filter((po) => !FINAL_PO_STATUSES.includes(po.status)) ?? [];
+  const q = `sku=${encodeURIComponent(sku)}`;
+  return (
+    <section className="card" aria-labelledby="reorder-title">
+      <div className="card-header">
+        <h2 id="reorder-title">Reorder rule</h2>
+        <Link to={`/purchasing/reorder-rules?${q}`}>
+          {rules.data?.items.length ? 'Open the rule' : 'Reorder rules'}
+        </Link>
+      </div>
+      {rules.error && !rules.data ? (
+        <LoadError error={rules.error} retry={() => void rules.reload()} />
+      ) : null}
+      {rules.data && rules.data.items.length === 0 ? (
+        <p className="muted">No reorder rule: no purchase order is raised automatically for {sku}.</p>
+      ) : null}
+      {rules.data?.items.length ? (
+        <ul className="plain-list">
+          {rules.data.items.map((r) => (
+            <li key={r.locationId}>
+              At <strong>{r.locationId}</strong>: order up to {formatNumber(r.max)} when available + on order
+              falls to {formatNumber(r.min)}, from {r.preferredSupplierId}
+              {r.fallbackSupplierId ? ` (then ${r.fallbackSupplierId})` : ''}
+              {r.position
+                ? r.position.suggestedQuantity > 0
+                  ? `; ${formatNumber(r.position.suggestedQuantity)} would be ordered now.`
+                  : '; nothing to order now.'
+                : '.'}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <h3>Open purchase orders</h3>
+      {orders.error && !orders.data ? (
+        <LoadError error={orders.error} retry={() => void orders.reload()} />
+      ) : null}
+      {orders.data ? (
+        open.length ? (
+          <>
+            <PurchaseOrdersTable items={open} highlightSku={sku} caption={`Open purchase orders of ${sku}`} />
+            <Link to={`/purchasing/orders?${q}`}>All purchase orders of {sku}</Link>
+          </>
+        ) : (
+          <p className="muted">None open.</p>
+        )
+      ) : null}
+    </section>
   );
 }
 

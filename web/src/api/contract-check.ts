@@ -1,0 +1,63 @@
+/**
+ * Compile-time only (never imported by the app): the purchasing types of types.ts stay the JSON
+ * shapes of services/replenishment/contract.ts. `tsc -p web/tsconfig.json` fails when one drifts.
+ * Type imports only: the browser bundle carries no zod.
+ */
+import type { z } from 'zod';
+import type {
+  createPurchaseOrderBodySchema,
+  createSupplierBodySchema,
+  purchaseOrderDetailSchema,
+  purchaseOrderSchema,
+  receiptBodySchema,
+  reorderRuleBodySchema,
+  reorderRuleSchema,
+  rotatedSecretSchema,
+  supplierItemBodySchema,
+  supplierItemSchema,
+  supplierSchema,
+  supplierWithSecretSchema,
+  updateSupplierBodySchema,
+} from '../../../services/replenishment/contract.ts';
+import type {
+  PURCHASE_ORDER_STATUSES,
+  PurchaseOrder,
+  PurchaseOrderDetail,
+  PurchaseOrderInput,
+  PurchaseOrderReceiptInput,
+  PurchaseOrderStatus,
+  ReorderRule,
+  ReorderRuleInput,
+  RotatedSecret,
+  Supplier,
+  SupplierChanges,
+  SupplierInput,
+  SupplierItem,
+  SupplierItemInput,
+  SupplierWithSecret,
+} from './types.ts';
+
+/** True when A and B are the same type (both ways assignable, structurally). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <T extends true>(_: T) => _;
+
+// What the server answers: exactly the contract's output shapes.
+same<Same<Supplier, z.output<typeof supplierSchema>>>(true);
+same<Same<SupplierWithSecret, z.output<typeof supplierWithSecretSchema>>>(true);
+same<Same<RotatedSecret, z.output<typeof rotatedSecretSchema>>>(true);
+same<Same<SupplierItem, z.output<typeof supplierItemSchema>>>(true);
+same<Same<ReorderRule, z.output<typeof reorderRuleSchema>>>(true);
+same<Same<PurchaseOrder, z.output<typeof purchaseOrderSchema>>>(true);
+same<Same<PurchaseOrderStatus, (typeof PURCHASE_ORDER_STATUSES)[number]>>(true);
+same<Same<PurchaseOrderStatus, z.output<typeof purchaseOrderSchema>['status']>>(true);
+same<
+  Same<Omit<PurchaseOrderDetail, 'timeline'>, Omit<z.output<typeof purchaseOrderDetailSchema>, 'timeline'>>
+>(true);
+
+// What the dashboard sends: exactly the contract's input shapes.
+same<Same<SupplierInput, z.input<typeof createSupplierBodySchema>>>(true);
+same<Same<SupplierChanges, z.input<typeof updateSupplierBodySchema>>>(true);
+same<Same<SupplierItemInput, z.input<typeof supplierItemBodySchema>>>(true);
+same<Same<ReorderRuleInput, z.input<typeof reorderRuleBodySchema>>>(true);
+same<Same<PurchaseOrderInput, z.input<typeof createPurchaseOrderBodySchema>>>(true);
+same<Same<PurchaseOrderReceiptInput, z.input<typeof receiptBodySchema>>>(true);

@@ -1,0 +1,547 @@
+import { type FormEvent, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { reorderRules, stock, suppliers } from '../api/endpoints.ts';
+import { fieldErrorsOf } from '../api/fields.ts';
+import type { ReorderRule, ReorderRuleInput, Supplier } from '../api/types.ts';
+import { useUser } from '../auth/AuthContext.tsx';
+import { can } from '../auth/permissions.ts';
+import { Icon } from '../components/Icon.tsx';
+import { PurchasingNav } from '../components/Layout.tsx';
+import { messageOf, useToast } from '../components/Toasts.tsx';
+import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
+import { POLL_MS, useDebounced, useResource, useTitle } from '../lib/hooks.ts';
+import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
+import {
+  ConfirmDialog,
+  FormActions,
+  FormFailure,
+  InputField,
+  usePagedList,
+  WholeNumberField,
+} from './purchasing-ui.tsx';
+
+/** Said wherever a forecast would be: there is none until the reporting service provides it. */
+export const FORECAST_NOTE = 'No forecast yet: demand forecasts come with the reporting service.';
+
+const DEFAULT_LOCATION = 'main';
+const ruleKey = (r: Pick<ReorderRule, 'sku' | 'locationId'>) => `${r.sku}@${r.locationId}`;
+
+export default function ReorderRules() {
+  useTitle('Reorder rules');
+  const user = useUser();
+  const toast = useToast();
+  const [params, setParams] = useSearchParams();
+  const [search, setSearch] = useState(params.get('sku') ?? '');
+  const sku = useDebounced(search.trim().toUpperCase(), 300) || undefined;
+  const locationId = params.get('locationId') || undefined;
+  const rules = usePagedList(
+    (cursor) => reorderRules.list({ sku, locationId, cursor }),
+    `${sku}|${locationId}`,
+    ruleKey,
+    { pollMs: POLL_MS },
+  );
+  const supplierList = useResource(() => suppliers.list(), []);
+  const locations = useResource(() => stock.locations(), []);
+  const [editing, setEditing] = useState<ReorderRule | 'new' | null>(null);
+  const [removing, setRemoving] = useState<ReorderRule | null>(null);
+  const mayManage = can(user, 'purchasing:manage');
+
+  const setQuery = (name: string, value: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
+
+  const remove = async (rule: ReorderRule) => {
+    setRemoving(null);
+    try {
+      await reorderRules.remove(rule.sku, rule.locationId);
+      toast.success(`Reorder rule of ${rule.sku} at ${rule.locationId} deleted`);
+      void rules.first.reload();
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  return (
+    <>
+      <PurchasingNav />
+      <PageHeader title="Reorder rules">
+        {mayManage ? (
+          <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
+            <Icon name="plus" /> New rule
+          </button>
+        ) : null}
+      </PageHeader>
+      <p className="muted">
+        When available plus what is on order within the lead time falls to the minimum, a purchase order tops
+        it up to the maximum, rounded up to the rule's multiple and the supplier's pack size.
+      </p>
+      <div className="filters">
+        <div className="field field-search">
+          <label htmlFor="rule-sku">SKU</label>
+          <input
+            id="rule-sku"
+            value={search}
+            autoCapitalize="characters"
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setQuery('sku', e.target.value.trim().toUpperCase() || undefined);
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="rule-location">Location</label>
+          <select
+            id="rule-location"
+            value={locationId ?? ''}
+            onChange={(e) => setQuery('locationId', e.target.value || undefined)}
+          >
+            <option value="">All locations</option>
+            {withLocation(locations.data?.items, locationId).map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {rules.first.error && !rules.first.data ? (
+        <LoadError error={rules.first.error} retry={() => void rules.first.reload()} />
+      ) : null}
+      {rules.first.loading && !rules.first.data ? <Loading label="Loading reorder rules…" /> : null}
+      {rules.first.data ? (
+        <RulesTable
+          rules={rules.items}
+          suppliers={supplierList.data?.items}
+          onEdit={mayManage ? setEditing : undefined}
+          onRemove={mayManage ? setRemoving : undefined}
+        />
+      ) : null}
+      {rules.nextCursor ? (
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={() => void rules.loadMore().catch((e) => toast.error(e))}
+        >
+          More rules
+        </button>
+      ) : null}
+      {editing ? (
+        <RuleDialog
+          rule={editing === 'new' ? undefined : editing}
+          initialSku={sku}
+          suppliers={supplierList.data?.items ?? []}
+          locations={withLocation(locations.data?.items, DEFAULT_LOCATION)}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            void rules.first.reload();
+          }}
+        />
+      ) : null}
+      {removing ? (
+        <ConfirmDialog
+          title={`Delete the rule of ${removing.sku}?`}
+          confirmLabel="Delete"
+          onConfirm={() => void remove(removing)}
+          onClose={() => setRemoving(null)}
+        >
+          <p>
+            No purchase order is raised automatically for {removing.sku} at {removing.locationId} any more.
+            Open purchase orders are not changed.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function withLocation(listed: { id: string; name: string }[] | undefined, id: string | undefined) {
+  const all = [...(listed ?? [])];
+  if (id && !all.some((l) => l.id === id)) all.unshift({ id, name: id });
+  return all;
+}
+
+function RulesTable({
+  rules,
+  suppliers: known,
+  onEdit,
+  onRemove,
+}: {
+  rules: ReorderRule[];
+  suppliers?: Supplier[] | undefined;
+  onEdit?: ((rule: ReorderRule) => void) | undefined;
+  onRemove?: ((rule: ReorderRule) => void) | undefined;
+}) {
+  if (rules.length === 0) return <p className="empty">No reorder rules.</p>;
+  const nameOf = (id: string) => known?.find((s) => s.id === id)?.name ?? id;
+  const now = Date.now();
+  return (
+    <div className="table-wrap">
+      <table className="table rules-table">
+        <caption className="sr-only">Reorder rules per product and location</caption>
+        <thead>
+          <tr>
+            <th scope="col">Product</th>
+            <th scope="col">Location</th>
+            <th scope="col" className="numeric">
+              Min
+            </th>
+            <th scope="col" className="numeric">
+              Max
+            </th>
+            <th scope="col" className="numeric">
+              Multiple
+            </th>
+            <th scope="col">Suppliers</th>
+            <th scope="col" className="numeric">
+              Approval from
+            </th>
+            <th scope="col">Snoozed</th>
+            <th scope="col" className="numeric">
+              Available
+            </th>
+            <th
+              scope="col"
+              className="numeric"
+              title="Counted: expected within the lead time. Later: not counted."
+            >
+              On order (counted / later)
+            </th>
+            <th scope="col" className="numeric">
+              Forecast
+            </th>
+            <th scope="col" className="numeric">
+              Suggested
+            </th>
+            {onEdit || onRemove ? (
+              <th scope="col" className="actions-col">
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {rules.map((r) => {
+            const p = r.position;
+            const snoozed = r.snoozedUntil && Date.parse(r.snoozedUntil) > now;
+            return (
+              <tr key={ruleKey(r)}>
+                <th scope="row">
+                  <Link to={`/products/${encodeURIComponent(r.sku)}`} className="mono">
+                    {r.sku}
+                  </Link>
+                </th>
+                <td>{r.locationId}</td>
+                <td className="numeric">{formatNumber(r.min)}</td>
+                <td className="numeric">{formatNumber(r.max)}</td>
+                <td className="numeric">{formatNumber(r.multiple)}</td>
+                <td>
+                  <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
+                  {r.fallbackSupplierId ? (
+                    <>
+                      {', then '}
+                      <Link to={supplierPath(r.fallbackSupplierId)}>{nameOf(r.fallbackSupplierId)}</Link>
+                    </>
+                  ) : null}
+                </td>
+                <td className="numeric">{r.approvalThreshold ? formatMoney(r.approvalThreshold) : '—'}</td>
+                <td>
+                  {snoozed ? (
+                    <span
+                      className="badge badge-warning"
+                      title={`No automatic order before ${formatDateTime(r.snoozedUntil)}`}
+                    >
+                      until {formatDate(r.snoozedUntil ?? '')}
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                {p ? (
+                  <>
+                    <td className="numeric">{formatNumber(p.available)}</td>
+                    <td className="numeric">
+                      {formatNumber(p.onOrder)} / {formatNumber(p.onOrderLater)}
+                    </td>
+                    <td className="numeric">
+                      <Forecast />
+                    </td>
+                    <td className="numeric" title={`As of ${formatDateTime(p.asOf)}`}>
+                      {p.suggestedQuantity > 0 ? (
+                        <strong>{formatNumber(p.suggestedQuantity)}</strong>
+                      ) : (
+                        <span className="muted">nothing to order</span>
+                      )}
+                    </td>
+                  </>
+                ) : (
+                  <>
+                    <td className="numeric muted" colSpan={2} title="No stock event seen for it yet">
+                      not seen yet
+                    </td>
+                    <td className="numeric">
+                      <Forecast />
+                    </td>
+                    <td className="numeric">—</td>
+                  </>
+                )}
+                {onEdit || onRemove ? (
+                  <td className="row-actions">
+                    {onEdit ? (
+                      <button
+                        type="button"
+                        className="icon-button"
+                        aria-label={`Edit the rule of ${r.sku} at ${r.locationId}`}
+                        title="Edit"
+                        onClick={() => onEdit(r)}
+                      >
+                        <Icon name="edit" />
+                      </button>
+                    ) : null}
+                    {onRemove ? (
+                      <button
+                        type="button"
+                        className="icon-button icon-button-danger"
+                        aria-label={`Delete the rule of ${r.sku} at ${r.locationId}`}
+                        title="Delete"
+                        onClick={() => onRemove(r)}
+                      >
+                        <Icon name="trash" />
+                      </button>
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Forecast() {
+  return (
+    <span className="muted" title={FORECAST_NOTE}>
+      <span aria-hidden="true">—</span>
+      <span className="sr-only">{FORECAST_NOTE}</span>
+    </span>
+  );
+}
+
+interface RuleValues {
+  sku: string;
+  locationId: string;
+  min: string;
+  max: string;
+  multiple: string;
+  preferredSupplierId: string;
+  fallbackSupplierId: string;
+  approvalThreshold: string;
+  snoozedUntil: string;
+}
+
+const int = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
+
+/** Create or change the rule of one SKU at one location (a PUT: the whole rule). */
+function RuleDialog({
+  rule,
+  initialSku,
+  suppliers: list,
+  locations,
+  onClose,
+  onSaved,
+}: {
+  rule?: ReorderRule | undefined;
+  initialSku?: string | undefined;
+  suppliers: Supplier[];
+  locations: { id: string; name: string }[];
+  onClose(): void;
+  onSaved(): void;
+}) {
+  const toast = useToast();
+  const [values, setValues] = useState<RuleValues>(() => ({
+    sku: rule?.sku ?? initialSku ?? '',
+    locationId: rule?.locationId ?? DEFAULT_LOCATION,
+    min: rule ? String(rule.min) : '',
+    max: rule ? String(rule.max) : '',
+    multiple: String(rule?.multiple ?? 1),
+    preferredSupplierId: rule?.preferredSupplierId ?? list.find((s) => s.active)?.id ?? '',
+    fallbackSupplierId: rule?.fallbackSupplierId ?? '',
+    approvalThreshold: rule?.approvalThreshold
+      ? toMajor(rule.approvalThreshold.amount, rule.approvalThreshold.currency)
+      : '',
+    snoozedUntil:
+      rule?.snoozedUntil && Date.parse(rule.snoozedUntil) > Date.now() ? rule.snoozedUntil.slice(0, 10) : '',
+  }));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof RuleValues>(key: K, value: RuleValues[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
+  const preferred = list.find((s) => s.id === values.preferredSupplierId);
+  const currency = rule?.approvalThreshold?.currency ?? preferred?.currency ?? 'USD';
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    const sku = values.sku.trim().toUpperCase();
+    const body: ReorderRuleInput = {
+      locationId: values.locationId,
+      min: int(values.min),
+      max: int(values.max),
+      multiple: int(values.multiple),
+      preferredSupplierId: values.preferredSupplierId,
+      ...(values.fallbackSupplierId ? { fallbackSupplierId: values.fallbackSupplierId } : {}),
+      ...(values.approvalThreshold.trim()
+        ? { approvalThreshold: { amount: toMinor(values.approvalThreshold, currency), currency } }
+        : {}),
+      ...(values.snoozedUntil ? { snoozedUntil: endOfDay(values.snoozedUntil) } : {}),
+    };
+    const local: Record<string, string> = {};
+    if (!sku) local.sku = 'Enter the SKU';
+    if (!Number.isInteger(body.min) || body.min < 0) local.min = 'Enter a whole number, 0 or more';
+    if (!Number.isInteger(body.max) || body.max < 1) local.max = 'Enter a whole number, 1 or more';
+    else if (Number.isInteger(body.min) && body.max <= body.min)
+      local.max = 'Must be greater than the minimum';
+    if (!Number.isInteger(body.multiple) || (body.multiple ?? 0) < 1)
+      local.multiple = 'Enter a whole number, 1 or more';
+    if (!body.preferredSupplierId) local.preferredSupplierId = 'Choose a supplier';
+    if (body.fallbackSupplierId && body.fallbackSupplierId === body.preferredSupplierId)
+      local.fallbackSupplierId = 'Choose another supplier than the preferred one';
+    if (
+      body.approvalThreshold &&
+      (!Number.isFinite(body.approvalThreshold.amount) || body.approvalThreshold.amount < 0)
+    )
+      local['approvalThreshold.amount'] = 'Enter an amount of 0 or more, or leave it empty';
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await reorderRules.put(sku, body);
+      toast.success(`Reorder rule of ${sku} at ${body.locationId} saved`);
+      onSaved();
+    } catch (e) {
+      setErrors(fieldErrorsOf(e));
+      setFailure(`Not saved: ${messageOf(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const supplierOption = (s: Supplier) => (
+    <option key={s.id} value={s.id}>
+      {s.name}
+      {s.active ? '' : ' (inactive)'}
+    </option>
+  );
+
+  return (
+    <Modal
+      title={rule ? `Reorder rule of ${rule.sku} at ${rule.locationId}` : 'New reorder rule'}
+      onClose={onClose}
+    >
+      <form onSubmit={submit} noValidate className="stack">
+        <FormFailure message={failure} />
+        <div className="form-grid">
+          <InputField
+            label="SKU"
+            error={errors.sku}
+            readOnly={Boolean(rule)}
+            autoCapitalize="characters"
+            value={values.sku}
+            onChange={(v) => set('sku', v)}
+          />
+          <Field label="Location" error={errors.locationId}>
+            {(props) => (
+              <select
+                {...props}
+                disabled={Boolean(rule)}
+                value={values.locationId}
+                onChange={(e) => set('locationId', e.target.value)}
+              >
+                {locations.map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <WholeNumberField
+            label="Min"
+            error={errors.min}
+            hint="Order when available + on order falls to this"
+            value={values.min}
+            onChange={(v) => set('min', v)}
+          />
+          <WholeNumberField
+            label="Max"
+            min={1}
+            error={errors.max}
+            hint="Order up to this level"
+            value={values.max}
+            onChange={(v) => set('max', v)}
+          />
+          <WholeNumberField
+            label="Multiple"
+            min={1}
+            error={errors.multiple}
+            hint="Quantities are rounded up to it"
+            value={values.multiple}
+            onChange={(v) => set('multiple', v)}
+          />
+          <Field label="Preferred supplier" error={errors.preferredSupplierId}>
+            {(props) => (
+              <select
+                {...props}
+                value={values.preferredSupplierId}
+                onChange={(e) => set('preferredSupplierId', e.target.value)}
+              >
+                <option value="">Choose…</option>
+                {list.map(supplierOption)}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Fallback supplier (optional)"
+            error={errors.fallbackSupplierId}
+            hint="Used when the preferred one rejects the order or cannot be reached"
+          >
+            {(props) => (
+              <select
+                {...props}
+                value={values.fallbackSupplierId}
+                onChange={(e) => set('fallbackSupplierId', e.target.value)}
+              >
+                <option value="">None</option>
+                {list.filter((s) => s.id !== values.preferredSupplierId).map(supplierOption)}
+              </select>
+            )}
+          </Field>
+          <InputField
+            label={`Approval from (${currency}, optional)`}
+            error={errors['approvalThreshold.amount'] ?? errors.approvalThreshold}
+            hint="A purchase order of this total or more waits for a manager"
+            inputMode="decimal"
+            value={values.approvalThreshold}
+            onChange={(v) => set('approvalThreshold', v)}
+          />
+          <InputField
+            label="Snooze until (optional)"
+            error={errors.snoozedUntil}
+            hint="No automatic order before then"
+            type="date"
+            value={values.snoozedUntil}
+            onChange={(v) => set('snoozedUntil', v)}
+          />
+        </div>
+        <FormActions submitLabel="Save rule" busy={busy} onCancel={onClose} />
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,611 @@
+import { type FormEvent, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { purchaseOrders, suppliers } from '../api/endpoints.ts';
+import { fieldErrorsOf } from '../api/fields.ts';
+import { useActionKey } from '../api/idempotency.ts';
+import type { PriceBreak, RotatedSecret, Supplier, SupplierItem, SupplierItemInput } from '../api/types.ts';
+import { useUser } from '../auth/AuthContext.tsx';
+import { can } from '../auth/permissions.ts';
+import { Icon } from '../components/Icon.tsx';
+import { messageOf, useToast } from '../components/Toasts.tsx';
+import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
+import { useResource, useTitle } from '../lib/hooks.ts';
+import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
+import { ConfirmDialog, FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
+import { days, PerformanceStats, percent, SecretDialog, SupplierForm, SupplierStatus } from './Suppliers.tsx';
+
+export default function SupplierDetail() {
+  const id = useParams().id ?? '';
+  const user = useUser();
+  const toast = useToast();
+  const supplier = useResource(() => suppliers.get(id), [id]);
+  const items = useResource(() => suppliers.items(id), [id]);
+  const recent = useResource(() => purchaseOrders.list({ supplierId: id, limit: 10 }), [id]);
+  useTitle(supplier.data?.name ?? id);
+  const [editing, setEditing] = useState(false);
+  const [rotating, setRotating] = useState(false);
+  const [rotated, setRotated] = useState<RotatedSecret | null>(null);
+  const [item, setItem] = useState<SupplierItem | 'new' | null>(null);
+  const [removing, setRemoving] = useState<SupplierItem | null>(null);
+
+  if (supplier.error && !supplier.data)
+    return <LoadError error={supplier.error} retry={() => void supplier.reload()} />;
+  if (!supplier.data) return <Loading label="Loading supplier…" />;
+  const s = supplier.data;
+  const mayManage = can(user, 'purchasing:manage');
+
+  const enableWebhook = async () => {
+    try {
+      const saved = await suppliers.update(s.id, { webhookUrl: s.webhookUrl });
+      supplier.setData(() => saved);
+      toast.success(`Webhook of ${s.name} enabled again`);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  const removeItem = async (target: SupplierItem) => {
+    setRemoving(null);
+    try {
+      await suppliers.removeItem(s.id, target.sku);
+      toast.success(`${target.sku} is no longer bought from ${s.name}`);
+      void items.reload();
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/purchasing/suppliers">Suppliers</Link> <span aria-hidden="true">/</span>{' '}
+        <span aria-current="page">{s.name}</span>
+      </nav>
+      <PageHeader title={s.name}>
+        {mayManage ? (
+          <button type="button" className="button button-primary" onClick={() => setEditing(true)}>
+            <Icon name="edit" /> Edit
+          </button>
+        ) : null}
+        {can(user, 'suppliers:rotate-secret') ? (
+          <button type="button" className="button button-secondary" onClick={() => setRotating(true)}>
+            <Icon name="refresh" /> Rotate secret
+          </button>
+        ) : null}
+      </PageHeader>
+
+      {s.webhookStatus === 'disabled' ? (
+        <div className="callout callout-error" role="status">
+          <Icon name="alert" />
+          <span>
+            The webhook answered <strong>410 Gone</strong>: no purchase order goes to {s.name} until it is set
+            again.
+          </span>
+          {mayManage ? (
+            <button type="button" className="button button-secondary" onClick={() => void enableWebhook()}>
+              Enable the webhook again
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="supplier-title">
+          <h2 id="supplier-title">Supplier</h2>
+          <p className="product-meta">
+            <span className="mono">{s.id}</span> · <SupplierStatus supplier={s} />
+          </p>
+          <dl className="facts">
+            <div>
+              <dt>Email</dt>
+              <dd>
+                <a href={`mailto:${s.email}`}>{s.email}</a>
+              </dd>
+            </div>
+            <div>
+              <dt>Phone</dt>
+              <dd>{s.phone ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Webhook</dt>
+              <dd className="mono break">{s.webhookUrl}</dd>
+            </div>
+            <div>
+              <dt>Currency</dt>
+              <dd>{s.currency}</dd>
+            </div>
+            <div>
+              <dt>Promised lead time</dt>
+              <dd>{days(s.leadTimeDays)}</dd>
+            </div>
+            <div>
+              <dt>Short deliveries</dt>
+              <dd>
+                {s.backorderPolicy === 'close_short' ? 'Close the order short' : 'Keep the rest on order'}
+              </dd>
+            </div>
+            <div>
+              <dt>Signing secret</dt>
+              <dd>
+                {s.secretRotatedAt
+                  ? `rotated ${formatDateTime(s.secretRotatedAt)}`
+                  : 'the one made at creation'}
+              </dd>
+            </div>
+            <div>
+              <dt>Updated</dt>
+              <dd>{formatDateTime(s.updatedAt)}</dd>
+            </div>
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="performance-title">
+          <h2 id="performance-title">Performance</h2>
+          <PerformanceStats performance={s.performance} />
+          <p className="muted">
+            Learned from receipts: the days from sending each purchase order to each delivery, and the share
+            of deliveries that came by the expected date.
+          </p>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="items-title">
+        <div className="card-header">
+          <h2 id="items-title">Items</h2>
+          {mayManage ? (
+            <button type="button" className="button button-secondary" onClick={() => setItem('new')}>
+              <Icon name="plus" /> Add item
+            </button>
+          ) : null}
+        </div>
+        {items.error && !items.data ? (
+          <LoadError error={items.error} retry={() => void items.reload()} />
+        ) : null}
+        {items.loading && !items.data ? <Loading label="Loading items…" /> : null}
+        {items.data ? (
+          <ItemsTable
+            supplier={s}
+            items={items.data.items}
+            onEdit={mayManage ? setItem : undefined}
+            onRemove={mayManage ? setRemoving : undefined}
+          />
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="recent-title">
+        <div className="card-header">
+          <h2 id="recent-title">Recent purchase orders</h2>
+          <Link to={`/purchasing/orders?supplierId=${encodeURIComponent(s.id)}`}>All of {s.name}</Link>
+        </div>
+        {recent.error && !recent.data ? (
+          <LoadError error={recent.error} retry={() => void recent.reload()} />
+        ) : null}
+        {recent.data ? (
+          <PurchaseOrdersTable
+            items={recent.data.items}
+            showSupplier={false}
+            caption={`Recent purchase orders of ${s.name}`}
+          />
+        ) : null}
+      </section>
+
+      {editing ? (
+        <Modal title={`Edit ${s.name}`} onClose={() => setEditing(false)}>
+          <SupplierForm
+            supplier={s}
+            onCancel={() => setEditing(false)}
+            onSaved={(saved) => {
+              supplier.setData(() => saved);
+              setEditing(false);
+            }}
+          />
+        </Modal>
+      ) : null}
+      {rotating ? (
+        <RotateDialog
+          supplier={s}
+          onClose={() => setRotating(false)}
+          onRotated={(r) => {
+            setRotating(false);
+            setRotated(r);
+            void supplier.reload();
+          }}
+        />
+      ) : null}
+      {rotated ? (
+        <SecretDialog
+          title={`New signing secret of ${s.name}`}
+          secret={rotated.secret}
+          onClose={() => setRotated(null)}
+        >
+          <p>
+            The previous secret keeps working until{' '}
+            <strong>{formatDateTime(rotated.previousValidUntil)}</strong> (24 hours), so {s.name} can switch
+            over without a gap.
+          </p>
+        </SecretDialog>
+      ) : null}
+      {item ? (
+        <ItemDialog
+          supplier={s}
+          item={item === 'new' ? undefined : item}
+          onClose={() => setItem(null)}
+          onSaved={() => {
+            setItem(null);
+            void items.reload();
+          }}
+        />
+      ) : null}
+      {removing ? (
+        <ConfirmDialog
+          title={`Remove ${removing.sku}?`}
+          confirmLabel="Remove"
+          onConfirm={() => void removeItem(removing)}
+          onClose={() => setRemoving(null)}
+        >
+          <p>
+            {s.name} will no longer be offered {removing.sku}. Open purchase orders are not changed; a reorder
+            rule that names {s.name} for it can no longer raise one.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function ItemsTable({
+  supplier,
+  items,
+  onEdit,
+  onRemove,
+}: {
+  supplier: Supplier;
+  items: SupplierItem[];
+  onEdit?: ((item: SupplierItem) => void) | undefined;
+  onRemove?: ((item: SupplierItem) => void) | undefined;
+}) {
+  if (items.length === 0)
+    return <p className="muted">No items yet: add the products this supplier sells you.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="sr-only">Items of {supplier.name}</caption>
+        <thead>
+          <tr>
+            <th scope="col">SKU</th>
+            <th scope="col">Supplier SKU</th>
+            <th scope="col" className="numeric">
+              Unit cost
+            </th>
+            <th scope="col">Price breaks</th>
+            <th scope="col" className="numeric">
+              Minimum order
+            </th>
+            <th scope="col" className="numeric">
+              Pack of
+            </th>
+            <th scope="col" className="numeric">
+              Lead time (promised / observed)
+            </th>
+            <th scope="col" className="numeric">
+              On time
+            </th>
+            {onEdit || onRemove ? (
+              <th scope="col" className="actions-col">
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={i.sku}>
+              <th scope="row">
+                <Link to={`/products/${encodeURIComponent(i.sku)}`} className="mono">
+                  {i.sku}
+                </Link>
+              </th>
+              <td className="mono">{i.supplierSku}</td>
+              <td className="numeric">{formatMoney(i.unitCost)}</td>
+              <td>
+                {i.priceBreaks?.length
+                  ? i.priceBreaks
+                      .map((b) => `from ${formatNumber(b.minQty)}: ${formatMoney(b.unitCost)}`)
+                      .join('; ')
+                  : '—'}
+              </td>
+              <td className="numeric">{formatNumber(i.minOrderQty)}</td>
+              <td className="numeric">{formatNumber(i.packMultiple)}</td>
+              <td className="numeric">
+                {days(i.leadTimeDays ?? supplier.leadTimeDays)}
+                {i.leadTimeDays === undefined ? <span className="muted"> (supplier's)</span> : null} /{' '}
+                {days(i.performance.observedLeadTimeDays)}
+              </td>
+              <td className="numeric">{percent(i.performance.onTimeRate)}</td>
+              {onEdit || onRemove ? (
+                <td className="row-actions">
+                  {onEdit ? (
+                    <button
+                      type="button"
+                      className="icon-button"
+                      aria-label={`Edit ${i.sku}`}
+                      title={`Edit ${i.sku}`}
+                      onClick={() => onEdit(i)}
+                    >
+                      <Icon name="edit" />
+                    </button>
+                  ) : null}
+                  {onRemove ? (
+                    <button
+                      type="button"
+                      className="icon-button icon-button-danger"
+                      aria-label={`Remove ${i.sku}`}
+                      title={`Remove ${i.sku}`}
+                      onClick={() => onRemove(i)}
+                    >
+                      <Icon name="trash" />
+                    </button>
+                  ) : null}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface ItemValues {
+  sku: string;
+  supplierSku: string;
+  unitCost: string;
+  minOrderQty: string;
+  packMultiple: string;
+  leadTimeDays: string;
+  priceBreaks: { key: number; minQty: string; unitCost: string }[];
+}
+
+const int = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
+
+/** Add or edit what a supplier sells: their SKU, cost, minimum, pack size, lead time and price breaks. */
+function ItemDialog({
+  supplier,
+  item,
+  onClose,
+  onSaved,
+}: {
+  supplier: Supplier;
+  item?: SupplierItem | undefined;
+  onClose(): void;
+  onSaved(): void;
+}) {
+  const toast = useToast();
+  const currency = item?.unitCost.currency ?? supplier.currency;
+  const [values, setValues] = useState<ItemValues>(() => ({
+    sku: item?.sku ?? '',
+    supplierSku: item?.supplierSku ?? '',
+    unitCost: item ? toMajor(item.unitCost.amount, currency) : '',
+    minOrderQty: String(item?.minOrderQty ?? 1),
+    packMultiple: String(item?.packMultiple ?? 1),
+    leadTimeDays: item?.leadTimeDays === undefined ? '' : String(item.leadTimeDays),
+    priceBreaks: (item?.priceBreaks ?? []).map((b, key) => ({
+      key,
+      minQty: String(b.minQty),
+      unitCost: toMajor(b.unitCost.amount, currency),
+    })),
+  }));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof ItemValues>(key: K, value: ItemValues[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    const sku = values.sku.trim().toUpperCase();
+    const priceBreaks: PriceBreak[] = values.priceBreaks.map((b) => ({
+      minQty: int(b.minQty),
+      unitCost: { amount: toMinor(b.unitCost, currency), currency },
+    }));
+    const body: SupplierItemInput = {
+      supplierSku: values.supplierSku.trim(),
+      unitCost: { amount: toMinor(values.unitCost, currency), currency },
+      minOrderQty: int(values.minOrderQty),
+      packMultiple: int(values.packMultiple),
+      ...(values.leadTimeDays.trim() ? { leadTimeDays: int(values.leadTimeDays) } : {}),
+      ...(priceBreaks.length ? { priceBreaks } : {}),
+    };
+    const local: Record<string, string> = {};
+    if (!item && !sku) local.sku = 'Enter the SKU';
+    if (!body.supplierSku) local.supplierSku = "Enter the supplier's SKU";
+    if (!Number.isFinite(body.unitCost.amount) || body.unitCost.amount < 0)
+      local['unitCost.amount'] = 'Enter a cost of 0 or more';
+    for (const key of ['minOrderQty', 'packMultiple'] as const) {
+      const n = body[key] ?? Number.NaN;
+      if (!Number.isInteger(n) || n < 1) local[key] = 'Enter a whole number, 1 or more';
+    }
+    if (body.leadTimeDays !== undefined && (!Number.isInteger(body.leadTimeDays) || body.leadTimeDays < 0))
+      local.leadTimeDays = 'Enter whole days, or leave it empty';
+    priceBreaks.forEach((b, i) => {
+      if (!Number.isInteger(b.minQty) || b.minQty < 1)
+        local[`priceBreaks.${i}.minQty`] = 'Whole number, 1 or more';
+      if (!Number.isFinite(b.unitCost.amount) || b.unitCost.amount < 0)
+        local[`priceBreaks.${i}.unitCost.amount`] = 'A cost of 0 or more';
+    });
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await suppliers.putItem(supplier.id, item?.sku ?? sku, body);
+      toast.success(`${item?.sku ?? sku} saved for ${supplier.name}`);
+      onSaved();
+    } catch (e) {
+      setErrors(fieldErrorsOf(e));
+      setFailure(`Not saved: ${messageOf(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const setBreak = (key: number, change: Partial<ItemValues['priceBreaks'][number]>) =>
+    set(
+      'priceBreaks',
+      values.priceBreaks.map((x) => (x.key === key ? { ...x, ...change } : x)),
+    );
+  const breakError = (i: number) =>
+    errors[`priceBreaks.${i}.minQty`] ??
+    errors[`priceBreaks.${i}.unitCost.amount`] ??
+    errors[`priceBreaks.${i}`];
+
+  return (
+    <Modal
+      title={item ? `Edit ${item.sku} at ${supplier.name}` : `Add an item to ${supplier.name}`}
+      onClose={onClose}
+    >
+      <form onSubmit={submit} noValidate className="stack">
+        <FormFailure message={failure} />
+        <div className="form-grid">
+          {item ? null : (
+            <InputField
+              label="SKU"
+              error={errors.sku}
+              autoCapitalize="characters"
+              value={values.sku}
+              onChange={(v) => set('sku', v)}
+            />
+          )}
+          <InputField
+            label="Supplier SKU"
+            error={errors.supplierSku}
+            maxLength={64}
+            value={values.supplierSku}
+            onChange={(v) => set('supplierSku', v)}
+          />
+          <InputField
+            label={`Unit cost (${currency})`}
+            error={errors['unitCost.amount'] ?? errors.unitCost}
+            inputMode="decimal"
+            value={values.unitCost}
+            onChange={(v) => set('unitCost', v)}
+          />
+          <WholeNumberField
+            label="Minimum order"
+            min={1}
+            error={errors.minOrderQty}
+            value={values.minOrderQty}
+            onChange={(v) => set('minOrderQty', v)}
+          />
+          <WholeNumberField
+            label="Pack of"
+            min={1}
+            error={errors.packMultiple}
+            hint="Orders are rounded up to whole packs"
+            value={values.packMultiple}
+            onChange={(v) => set('packMultiple', v)}
+          />
+          <WholeNumberField
+            label="Lead time in days (optional)"
+            max={365}
+            error={errors.leadTimeDays}
+            hint={`Empty: the supplier's ${days(supplier.leadTimeDays)}`}
+            value={values.leadTimeDays}
+            onChange={(v) => set('leadTimeDays', v)}
+          />
+        </div>
+        <fieldset className="line-rows">
+          <legend>Price breaks</legend>
+          {values.priceBreaks.length === 0 ? (
+            <p className="muted">None: every quantity costs the unit cost.</p>
+          ) : null}
+          {values.priceBreaks.map((b, i) => (
+            <div key={b.key} className="line-row">
+              <WholeNumberField
+                label={`From quantity, break ${i + 1}`}
+                min={1}
+                error={breakError(i)}
+                value={b.minQty}
+                onChange={(v) => setBreak(b.key, { minQty: v })}
+              />
+              <InputField
+                label={`Unit cost (${currency}), break ${i + 1}`}
+                inputMode="decimal"
+                value={b.unitCost}
+                onChange={(v) => setBreak(b.key, { unitCost: v })}
+              />
+              <button
+                type="button"
+                className="icon-button icon-button-danger"
+                aria-label={`Remove break ${i + 1}`}
+                title={`Remove break ${i + 1}`}
+                onClick={() =>
+                  set(
+                    'priceBreaks',
+                    values.priceBreaks.filter((x) => x.key !== b.key),
+                  )
+                }
+              >
+                <Icon name="trash" />
+              </button>
+            </div>
+          ))}
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() =>
+              set('priceBreaks', [
+                ...values.priceBreaks,
+                { key: Math.max(-1, ...values.priceBreaks.map((x) => x.key)) + 1, minQty: '', unitCost: '' },
+              ])
+            }
+          >
+            <Icon name="plus" /> Add price break
+          </button>
+        </fieldset>
+        <FormActions submitLabel="Save item" busy={busy} onCancel={onClose} />
+      </form>
+    </Modal>
+  );
+}
+
+function RotateDialog({
+  supplier,
+  onClose,
+  onRotated,
+}: {
+  supplier: Supplier;
+  onClose(): void;
+  onRotated(r: RotatedSecret): void;
+}) {
+  const toast = useToast();
+  const action = useActionKey();
+  const [busy, setBusy] = useState(false);
+  const rotate = async () => {
+    setBusy(true);
+    try {
+      // One key per dialog: a double click rotates once.
+      const r = await suppliers.rotateSecret(supplier.id, { idempotencyKey: action.keyFor(supplier.id) });
+      onRotated(r);
+    } catch (e) {
+      toast.error(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <ConfirmDialog
+      title={`Rotate the signing secret of ${supplier.name}?`}
+      confirmLabel={busy ? 'Rotating…' : 'Rotate secret'}
+      busy={busy}
+      onConfirm={() => void rotate()}
+      onClose={onClose}
+    >
+      <p>
+        A new secret signs purchase orders from now on. The current one keeps verifying {supplier.name}'s
+        answers for 24 hours, then stops working.
+      </p>
+    </ConfirmDialog>
+  );
+}
