@@ -104,6 +104,8 @@ export interface SupplierSimulator {
   webhookUrlFor(simId: string): string;
   /** A supplier and its secret (as our API returned it on creation); replaces any earlier one. */
   register(simId: string, registration: SupplierRegistration): void;
+  /** Whether this supplier is registered (with its secret). */
+  has(simId: string): boolean;
   /** Changes a registered supplier's rules (merged into the current ones). */
   configure(simId: string, rules: SupplierRules): void;
   deliveries(simId?: string): Delivery[];
@@ -352,6 +354,7 @@ export async function startSupplierSimulator(
       suppliers.set(simIdSchema.parse(simId), create(secret, rules, simId));
       persist();
     },
+    has: (simId) => suppliers.has(simId),
     configure(simId, rules) {
       const current = suppliers.get(simId);
       if (!current) throw new Error(`supplier simulator: ${simId} is not registered`);
