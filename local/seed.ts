@@ -372,20 +372,16 @@ async function seedSuppliers(simulator: SupplierSimulator, request: Request, exp
       `creating supplier ${id}`,
       [409],
     );
-    let secret: string | undefined;
-    if (res.status === 409) {
-      // Created by an earlier, interrupted seed: its secret is never shown again, so unless the
-      // simulator kept it, hand the simulator a fresh one.
-      if (!simulator.has(id)) {
-        const rotated = await expectOk(
-          await request('POST', `/api/v1/suppliers/${id}/rotate-secret`),
-          `rotating the secret of ${id}`,
-        );
-        secret = ((await rotated.json()) as { secret: string }).secret;
-      }
-    } else {
-      secret = ((await res.json()) as { secret: string }).secret;
-      created += 1;
+    if (res.status === 201) created += 1;
+    let { secret } = (await res.json()) as { secret?: string };
+    if (!secret && !simulator.has(id)) {
+      // Created by an earlier, interrupted seed: its secret is never shown again, so hand the
+      // simulator a fresh one.
+      const rotated = await expectOk(
+        await request('POST', `/api/v1/suppliers/${id}/rotate-secret`),
+        `rotating the secret of ${id}`,
+      );
+      ({ secret } = (await rotated.json()) as { secret: string });
     }
     if (secret) simulator.register(id, { secret, ...demo.simulator });
     for (const [sku, item] of Object.entries(demo.items)) {

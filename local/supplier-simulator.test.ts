@@ -376,6 +376,40 @@ describe('the supplier simulator', () => {
     }
   });
 
+  it('changes how a supplier behaves through its rules route, and refuses rules it does not know', async () => {
+    sim = await startSupplierSimulator();
+    sim.register('acme-textiles', { secret, ackDelayMs: 0 });
+    const put = (simId: string, body: unknown) =>
+      fetch(`${sim.url}/suppliers/${simId}/rules`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    const down = await put('acme-textiles', { respondStatus: 503 });
+    const wrong = await put('acme-textiles', { failureRate: 2, colour: 'red' });
+    const unknown = await put('nobody', { silent: true });
+
+    expect(down.status).toBe(200);
+    expect(await down.json()).toEqual({
+      supplier: 'acme-textiles',
+      rules: { respondStatus: 503 },
+    });
+    expect(
+      (await send(sim, 'acme-textiles', purchaseOrder('acme-textiles', ours.url), { secret })).status,
+    ).toBe(503);
+    // PUT replaces the rules: back up, respondStatus gone.
+    expect((await put('acme-textiles', { ackDelayMs: 0 })).status).toBe(200);
+    expect(
+      (await send(sim, 'acme-textiles', purchaseOrder('acme-textiles', ours.url), { secret })).status,
+    ).toBe(202);
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toMatch(
+      /failureRate.*colour|colour.*failureRate/s,
+    );
+    expect(unknown.status).toBe(404);
+  });
+
   it('lists what it received and sent on its admin routes', async () => {
     sim = await startSupplierSimulator();
     sim.register('acme-textiles', { secret, ackDelayMs: 0 });

@@ -22,7 +22,8 @@ import {
  * little later calls back — acknowledged or rejected, then shipped — signed with the same secret.
  *
  * Everything it receives and sends is recorded (`deliveries()`, `callbacks()`, and
- * `GET /deliveries`, `GET /callbacks`) for the tests, the bench and whoever is curious.
+ * `GET /deliveries`, `GET /callbacks`) for the tests, the bench and whoever is curious;
+ * `PUT /suppliers/{id}/rules` changes how a supplier behaves while it runs.
  */
 
 export const supplierRulesSchema = z
@@ -284,6 +285,20 @@ export async function startSupplierSimulator(
   app.get('/health', (c) => c.json({ status: 'ok', suppliers: [...suppliers.keys()] }));
   app.get('/deliveries', (c) => c.json({ items: list(deliveries, c.req.query('supplier')) }));
   app.get('/callbacks', (c) => c.json({ items: list(callbacks, c.req.query('supplier')) }));
+  // Sets a supplier's rules from outside (a demo, the bench): `{ "respondStatus": 503 }` takes it down.
+  app.put('/suppliers/:simId/rules', async (c) => {
+    const simId = c.req.param('simId');
+    if (!suppliers.has(simId)) return c.json({ error: `no simulated supplier ${simId}` }, 404);
+    const parsed = supplierRulesSchema.safeParse(safeJson(await c.req.text()));
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      return c.json({ error: `not rules: ${fields.join('; ')}` }, 400);
+    }
+    // PUT replaces the rules (so a rule can be dropped); configure() merges.
+    suppliers.set(simId, create(suppliers.get(simId)!.secret, parsed.data, simId));
+    persist();
+    return c.json({ supplier: simId, rules: parsed.data });
+  });
   app.post('/suppliers/:simId/webhook', async (c) => {
     const simId = c.req.param('simId');
     const body = await c.req.text();
@@ -341,12 +356,18 @@ export async function startSupplierSimulator(
 
   const server: ServerType = createAdaptorServer({ fetch: app.fetch });
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new Error(`supplier simulator: port ${options.port} is in use (set SUPPLIER_SIM_PORT)`)
+          : error,
+      ),
+    );
     server.listen(options.port ?? 0, '127.0.0.1', ok);
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const simulator: SupplierSimulator = {
     url,
     webhookUrlFor: (simId) => `${url}/suppliers/${simIdSchema.parse(simId)}/webhook`,
     register(simId, registration) {
@@ -376,6 +397,7 @@ export async function startSupplierSimulator(
       });
     },
   };
+  return simulator;
 }
 
 function list<T extends { supplier: string }>(items: T[], simId: string | undefined): T[] {

@@ -378,7 +378,9 @@ export function renderSupplierIntegrationDoc(): string {
     '`npm start` runs a supplier simulator on `http://127.0.0.1:3100` (`SUPPLIER_SIM_PORT`): the demo',
     'suppliers point their webhooks at it. It verifies each purchase order as described above, answers, and',
     'calls back signed after a delay; `GET http://127.0.0.1:3100/deliveries` lists what it received (headers,',
-    'body, whether the signature verified) and `GET /callbacks` what it sent and what we answered. Its code',
+    'body, whether the signature verified) and `GET /callbacks` what it sent and what we answered.',
+    '`PUT /suppliers/<id>/rules` with e.g. `{"respondStatus": 503}` takes a supplier down (others:',
+    '`failureRate`, `rejectSkus`, `ackDelayMs`, `ship`, `shipDelayMs`, `silent`). Its code',
     '(`local/supplier-simulator.ts`) is a small working example of both sides of this guide.',
   );
   return `${lines.join('\n').trimEnd()}\n`;
