@@ -291,8 +291,7 @@ export async function startSupplierSimulator(
     if (!suppliers.has(simId)) return c.json({ error: `no simulated supplier ${simId}` }, 404);
     const parsed = supplierRulesSchema.safeParse(safeJson(await c.req.text()));
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-      return c.json({ error: `not rules: ${fields.join('; ')}` }, 400);
+      return c.json({ error: `not rules: ${issuesOf(parsed.error)}` }, 400);
     }
     // PUT replaces the rules (so a rule can be dropped); configure() merges.
     suppliers.set(simId, create(suppliers.get(simId)!.secret, parsed.data, simId));
@@ -339,8 +338,7 @@ export async function startSupplierSimulator(
       return refuse(503, 'simulated outage (failureRate)');
     if (!delivery.verified) return refuse(401, delivery.error ?? 'signature does not verify');
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-      return refuse(400, `not a purchase order: ${fields.join('; ')}`);
+      return refuse(400, `not a purchase order: ${issuesOf(parsed.error)}`);
     }
     if (parsed.data.data.supplierId !== simId)
       return refuse(400, `purchase order of supplier ${parsed.data.data.supplierId}, not ${simId}`);
@@ -410,4 +408,9 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Each field that failed, in words: `data.lines: Invalid input; ...`. */
+function issuesOf(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 }
