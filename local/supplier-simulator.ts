@@ -60,6 +60,8 @@ export const DEFAULT_SHIP_DELAY_MS = 1000;
 const CALLBACK_ATTEMPTS = 4;
 const CALLBACK_BACKOFF_MS = 250;
 const CALLBACK_TIMEOUT_MS = 10_000;
+/** Deliveries and callbacks kept (the newest), so a long `npm start` does not grow without bound. */
+const KEPT_RECORDS = 2000;
 
 /** A purchase order as it arrived at a simulated supplier's webhook. */
 export interface Delivery {
@@ -203,7 +205,7 @@ export async function startSupplierSimulator(
       attempts: 0,
       sentAt: new Date().toISOString(),
     };
-    callbacks.push(record);
+    keep(callbacks, record);
     const payload = JSON.stringify(body);
     const signer = new Webhook(supplier.secret);
     while (!stopped) {
@@ -314,7 +316,7 @@ export async function startSupplierSimulator(
       duplicate: false,
       receivedAt: new Date().toISOString(),
     };
-    deliveries.push(delivery);
+    keep(deliveries, delivery);
     const refuse = (status: number, error: string) => {
       delivery.status = status;
       delivery.error = error;
@@ -396,6 +398,11 @@ export async function startSupplierSimulator(
     },
   };
   return simulator;
+}
+
+function keep<T>(records: T[], record: T): void {
+  records.push(record);
+  if (records.length > KEPT_RECORDS) records.splice(0, records.length - KEPT_RECORDS);
 }
 
 function list<T extends { supplier: string }>(items: T[], simId: string | undefined): T[] {
