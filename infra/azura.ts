@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Node } from 'constructs';
 import type { ServiceDecl } from '../lib/topology.ts';
@@ -20,6 +20,12 @@ export interface AzuraSettings {
   webOrigins: string[];
   /** AWS accounts of the order platform: may use the external queues. */
   externalAccounts: string[];
+  /**
+   * The public base URL of the HTTP API (`-c publicApiUrl=https://…`), e.g. the custom domain or
+   * the API stack's `ApiUrl` output: the callback URLs handed to suppliers are built from it. A
+   * setting rather than a reference, because the API stack is built from the services stack.
+   */
+  publicApiUrl?: string;
 }
 
 export interface Azura {
@@ -50,7 +56,22 @@ export function settingsFromContext(node: Node): AzuraSettings {
     env: account || region ? { account, region } : undefined,
     webOrigins: webOrigins.length ? webOrigins : ['*'],
     externalAccounts: list(node.tryGetContext('orderPlatformAccounts')),
+    publicApiUrl: publicApiUrlOf(node.tryGetContext('publicApiUrl')),
   };
+}
+
+/** An https URL, without a trailing slash (paths are appended to it); absent when not set. */
+function publicApiUrlOf(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new Error(`publicApiUrl "${String(value)}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' || url.search || url.hash)
+    throw new Error(`publicApiUrl "${String(value)}" must be an https URL without query or fragment`);
+  return url.href.replace(/\/+$/, '');
 }
 
 /**
@@ -99,7 +120,15 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
       directory: stateful.directory,
     },
     externalAccounts: settings.externalAccounts,
+    publicApiUrl: settings.publicApiUrl,
   });
+  if (!settings.publicApiUrl && services.some((s) => s.functions.some((fn) => fn.secrets?.length))) {
+    // An info, not a warning: a warning fails `cdk synth`, and the first deployment has no URL yet.
+    Annotations.of(servicesStack).addInfo(
+      'No publicApiUrl: webhooks sent to outside parties carry no callback URL they can use. Deploy, then ' +
+        'deploy again with -c publicApiUrl=<the ApiUrl output, or your custom domain> (docs/deployment.md).',
+    );
+  }
   const api = new ApiStack(app, `${prefix}-api`, {
     ...common,
     description: 'Azura Inventory: the HTTP API',

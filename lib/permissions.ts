@@ -64,11 +64,15 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
 };
 
 /**
- * Routes anyone may call: sign-in. (API Gateway guards the rest of /api/v1 with the Cognito
- * authorizer; a public route must have a fixed path to bypass it.) Everything outside /api/v1
- * is public too: health, API docs, the dashboard's files.
+ * Routes anyone may call: sign-in, and suppliers' callbacks (authenticated by their Standard
+ * Webhooks signature alone). (API Gateway guards the rest of /api/v1 with the Cognito authorizer;
+ * a public route has a fixed path, or one path parameter right under its prefix, to bypass it.)
+ * Everything outside /api/v1 is public too: health, API docs, the dashboard's files.
  */
-export const PUBLIC_ROUTES: readonly string[] = ['POST /api/v1/auth/login'];
+export const PUBLIC_ROUTES: readonly string[] = [
+  'POST /api/v1/auth/login',
+  'POST /api/v1/supplier-callbacks/{supplierId}',
+];
 
 const compile = (route: string) => {
   const [method, template] = route.split(' ') as [string, string];

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { JavaMissingError } from './emulators.ts';
 import { ROOT, type Runtime, startRuntime } from './runtime.ts';
 import { seedDemoData } from './seed.ts';
+import { type SupplierSimulator, startSupplierSimulator } from './supplier-simulator.ts';
 
 /**
- * `npm start`: the whole system on this machine. DynamoDB Local's data and S3's objects are kept
+ * `npm start`: the whole system on this machine, and the supplier simulator standing in for the
+ * suppliers' systems. DynamoDB Local's data, S3's objects and the simulator's suppliers are kept
  * under `.data/`; queues live in memory. Ctrl-C (or a crash) stops the JVM with us.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -12,28 +14,42 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const port = Number(process.env.PORT ?? 3000);
 const sqsPort = Number(process.env.SQS_PORT ?? 9324);
+const supplierSimPort = Number(process.env.SUPPLIER_SIM_PORT ?? 3100);
+const dataDir = join(ROOT, '.data');
 
 let runtime: Runtime | undefined;
+let suppliers: SupplierSimulator | undefined;
 async function shutdown(code: number): Promise<never> {
   await runtime?.stop().catch(() => undefined);
+  await suppliers?.stop().catch(() => undefined);
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
+  // First, so that purchase orders re-driven on start find their suppliers answering.
+  suppliers = await startSupplierSimulator({
+    port: supplierSimPort,
+    dataFile: join(dataDir, 'supplier-simulator.json'),
+  });
   runtime = await startRuntime({
-    dataDir: join(ROOT, '.data'),
+    dataDir,
     webDir: join(ROOT, 'web', 'dist'),
     port,
     sqsPort,
     schedules: true,
   });
-  const seeded = await seedDemoData(runtime.url);
+  const seeded = await seedDemoData(runtime.url, { suppliers });
   const base = `http://localhost:${port}`;
+  const news = [
+    seeded.products ? `${seeded.products} demo products` : '',
+    seeded.suppliers ? `${seeded.suppliers} demo suppliers` : '',
+  ].filter(Boolean);
   console.log(
     `Azura Inventory is running: dashboard ${base}/  API docs ${base}/api/docs  health ${base}/api/health  ` +
-      `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}${seeded ? `  (seeded ${seeded} demo products)` : ''}`,
+      `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}  supplier simulator ${suppliers.url}/deliveries` +
+      (news.length ? `  (seeded ${news.join(' and ')})` : ''),
   );
 } catch (error) {
   if (error instanceof JavaMissingError) {

@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { TOPIC_OUTPUT_KEY, tableOutputKey } from '../cli/target.ts';
+import { settingsFromContext } from '../infra/azura.ts';
 import { LAMBDA_RUNTIME } from '../infra/constructs/function.ts';
+import { SECRETS_KMS_KEY_ENV } from '../infra/constructs/service.ts';
 import {
   type CfnResource,
   type CfnTemplate,
@@ -17,8 +19,16 @@ import {
 import { impliedResources, ROLE_TAG } from '../infra/topology.ts';
 import { AUTH_ENV } from '../lib/auth.ts';
 import { PUBLIC_ROUTES, ROLES } from '../lib/permissions.ts';
-import { dlqName, type FunctionDecl, stateMachineEnvVar } from '../lib/topology.ts';
+import {
+  dlqName,
+  type FunctionDecl,
+  PUBLIC_API_URL_ENV,
+  secretsPrefix,
+  secretsPrefixEnvVar,
+  stateMachineEnvVar,
+} from '../lib/topology.ts';
 import { services } from '../services/index.ts';
+import { PURCHASE_ORDER_FAILED_METRIC } from '../services/replenishment/service.ts';
 
 // One synthesis (bundling skipped) for the whole file; every test reads the templates.
 const { azura } = testApp(services);
@@ -27,6 +37,7 @@ const stateless = templateOf(azura.services);
 const api = templateOf(azura.api);
 const web = templateOf(azura.web);
 const implied = impliedResources(services);
+const [[keyId]] = resourcesOf(stateful, 'AWS::KMS::Key') as [[string, CfnResource]];
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is read as loose JSON.
 type Json = any;
@@ -354,6 +365,40 @@ describe('the services stack', () => {
     expect(drivers).toBeGreaterThan(0);
   });
 
+  it("lets the functions that declare secrets touch only their own service's secrets, with exactly the declared rights", () => {
+    const SECRETS_RIGHTS: Record<string, string[]> = {
+      read: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      write: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'],
+    };
+    let holders = 0;
+    for (const { service, fn } of functions as { service: string; fn: FunctionDecl }[]) {
+      const statements = statementsOf(service, fn.id);
+      const onSecrets = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
+      const declared = (fn.secrets ?? []).flatMap((right) => SECRETS_RIGHTS[right]!).sort();
+      expect(onSecrets.flatMap(actionsOf).sort(), `${service}/${fn.id}`).toEqual(declared);
+      const env = props(lambdaOf(service, fn.id)[1]).Environment.Variables as Record<string, Json>;
+      expect(env[secretsPrefixEnvVar(service)], `${service}/${fn.id}`).toBe(
+        fn.secrets?.length ? secretsPrefix('azura-test', service) : undefined,
+      );
+      if (!fn.secrets?.length) continue;
+      holders++;
+      // Only names under the service's prefix, in this account and region.
+      for (const st of onSecrets) {
+        expect(JSON.stringify(st.Resource)).toContain(`:secret:${secretsPrefix('azura-test', service)}*`);
+        expect(JSON.stringify(st.Resource)).toContain('AWS::AccountId');
+      }
+      // The stage's key encrypts them (KmsKeyId from the environment), usable only through Secrets Manager.
+      expect(crossStackTargets(env[SECRETS_KMS_KEY_ENV], stateful)).toEqual([keyId]);
+      const viaSecretsManager = statements.filter(
+        (st) => (st as Json).Condition?.StringEquals?.['kms:ViaService'] !== undefined,
+      );
+      expect(viaSecretsManager.length, `${service}/${fn.id}`).toBe(1);
+      expect(crossStackTargets(viaSecretsManager[0]!.Resource, stateful)).toEqual([keyId]);
+      expect(JSON.stringify((viaSecretsManager[0] as Json).Condition)).toContain('secretsmanager.');
+    }
+    expect(holders).toBeGreaterThan(0);
+  });
+
   it('gives the URL of every external queue as an output', () => {
     const urls = Object.values(stateless.Outputs ?? {}).map((o) => localTarget(o.Value));
     for (const name of implied.externalQueues) expect(urls).toContain(queueNamed(name)![0]);
@@ -386,33 +431,54 @@ describe('the API stack', () => {
     });
   });
 
+  /** Public routes as `[method, path]`. */
+  const publicRoutes = PUBLIC_ROUTES.map((r) => r.split(' ') as [string, string]);
+  /**
+   * The gateway resources of a prefix: itself and its `{proxy+}`; or, when a public route opens a
+   * path parameter right under it (supplier callbacks), itself, `{param}` and `{param}/{proxy+}`.
+   */
+  const gatewayPathsOf = (prefix: string) => {
+    const opened = publicRoutes.filter(([, path]) => path.startsWith(`${prefix}/{`));
+    if (!opened.length) return { paths: [prefix, `${prefix}/{proxy+}`], opened };
+    const parameter = opened[0]![1];
+    return { paths: [prefix, parameter, `${parameter}/{proxy+}`], opened };
+  };
+
   it("sends each declared route prefix, and everything under it, to that service's function only", () => {
+    let parameterised = 0;
     for (const { service, fn } of functions) {
       const [fnId] = lambdaOf(service, fn.id);
       for (const prefix of fn.http ?? []) {
-        for (const path of [prefix, `${prefix}/{proxy+}`]) {
+        const { paths, opened } = gatewayPathsOf(prefix);
+        if (opened.length) parameterised++;
+        for (const path of paths) {
           const methods = methodsAt(path);
-          expect(
-            methods.map(([, m]) => props(m).HttpMethod),
-            path,
-          ).toEqual(['ANY']);
-          const integration = props(methods[0]![1]).Integration;
-          expect(integration.Type).toBe('AWS_PROXY');
-          expect(crossStackTargets(integration.Uri, stateless)).toEqual([fnId]);
+          const publicMethods = opened.filter(([, p]) => p === path).map(([m]) => m);
+          expect(methods.map(([, m]) => props(m).HttpMethod).sort(), path).toEqual(
+            ['ANY', ...publicMethods].sort(),
+          );
+          for (const [, method] of methods) {
+            const integration = props(method).Integration;
+            expect(integration.Type).toBe('AWS_PROXY');
+            expect(crossStackTargets(integration.Uri, stateless)).toEqual([fnId]);
+          }
         }
       }
     }
+    expect(parameterised).toBe(publicRoutes.filter(([, path]) => path.includes('{')).length);
   });
 
-  it('checks the Cognito ID token at the gateway on every /api/v1 route but the public sign-in', () => {
+  it('checks the Cognito ID token at the gateway on every /api/v1 route but the public sign-in and supplier callbacks', () => {
     const [[authorizerId, authorizer]] = resourcesOf(api, 'AWS::ApiGateway::Authorizer') as [
       [string, CfnResource],
     ];
     expect(props(authorizer).Type).toBe('COGNITO_USER_POOLS');
     for (const { fn } of functions) {
       for (const prefix of fn.http ?? []) {
-        for (const path of [prefix, `${prefix}/{proxy+}`]) {
-          const [[, method]] = methodsAt(path) as [[string, CfnResource]];
+        for (const path of gatewayPathsOf(prefix).paths) {
+          const [[, method]] = methodsAt(path).filter(([, m]) => props(m).HttpMethod === 'ANY') as [
+            [string, CfnResource],
+          ];
           if (prefix.startsWith('/api/v1/')) {
             expect(props(method).AuthorizationType, path).toBe('COGNITO_USER_POOLS');
             expect(localTarget(props(method).AuthorizerId), path).toBe(authorizerId);
@@ -499,5 +565,50 @@ describe('the monitoring stack', () => {
       (props(r).Targets as Json[]).some((t) => localTarget(t.Arn) === lambdaId),
     );
     expect(props(rule![1]).ScheduleExpression).toBe('rate(1 hour)');
+  });
+});
+
+describe('the monitoring stack, for replenishment', () => {
+  it('alarms on the first purchase order that no supplier could take', () => {
+    const monitoring = templateOf(azura.monitoring);
+    const failed = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) => props(a).MetricName === PURCHASE_ORDER_FAILED_METRIC,
+    );
+    expect(failed).toBeDefined();
+    const p = props(failed![1]);
+    expect(p.Namespace).toBe('Azura');
+    expect(p.Dimensions).toEqual([{ Name: 'service', Value: 'replenishment' }]);
+    expect([p.ComparisonOperator, p.Threshold, p.EvaluationPeriods]).toEqual(['GreaterThanThreshold', 0, 1]);
+    expect(p.TreatMissingData).toBe('notBreaching');
+    expect(p.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('the public API URL (for the callback URLs handed to suppliers)', () => {
+  it('is the publicApiUrl stage setting, https, without a trailing slash', () => {
+    const settingOf = (value: unknown) =>
+      settingsFromContext(new App({ context: { publicApiUrl: value } }).node).publicApiUrl;
+    expect(settingOf('https://inventory.azura.example/')).toBe('https://inventory.azura.example');
+    expect(settingOf('https://abc.execute-api.eu-west-1.amazonaws.com/live/')).toBe(
+      'https://abc.execute-api.eu-west-1.amazonaws.com/live',
+    );
+    expect(settingOf(undefined)).toBeUndefined();
+    expect(() => settingOf('http://inventory.azura.example')).toThrow(/https/);
+    expect(() => settingOf('not a url')).toThrow(/not a URL/);
+  });
+
+  it('reaches every function as PUBLIC_API_URL when set, and none when not', () => {
+    const { azura: withUrl } = testApp(services, {
+      context: { publicApiUrl: 'https://inventory.azura.example' },
+    });
+    const template = templateOf(withUrl.services);
+    const envs = resourcesOf(template, 'AWS::Lambda::Function').map(
+      ([, f]) => props(f).Environment.Variables as Record<string, unknown>,
+    );
+    expect(envs.map((env) => env[PUBLIC_API_URL_ENV])).toEqual(
+      envs.map(() => 'https://inventory.azura.example'),
+    );
+    for (const [, f] of resourcesOf(stateless, 'AWS::Lambda::Function'))
+      expect(props(f).Environment.Variables[PUBLIC_API_URL_ENV]).toBeUndefined();
   });
 });

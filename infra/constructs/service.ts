@@ -1,8 +1,8 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { AccountPrincipal, Grant, type IManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, Grant, type IManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,8 +15,12 @@ import {
   EVENT_TYPE_ATTRIBUTE,
   EVENTS_TOPIC_ENV,
   type FunctionDecl,
+  PUBLIC_API_URL_ENV,
   type QueueDecl,
+  type SecretsRight,
   type ServiceDecl,
+  secretsPrefix,
+  secretsPrefixEnvVar,
   type TableDecl,
   tableEnvVar,
 } from '../../lib/topology.ts';
@@ -54,6 +58,22 @@ const TABLE_DATA_ACTIONS = [
 /** What DynamoDB needs of the caller to use a table encrypted with the customer-managed key. */
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 
+/** Secrets Manager actions per declared right, on the service's own secrets (by name prefix). */
+const SECRETS_ACTIONS: Record<SecretsRight, string[]> = {
+  read: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+  write: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'],
+};
+/** What Secrets Manager needs of the caller to use secrets encrypted with the customer-managed key. */
+const SECRETS_KEY_ACTIONS: Record<SecretsRight, string[]> = {
+  read: ['kms:Decrypt'],
+  write: ['kms:GenerateDataKey', 'kms:Decrypt'],
+};
+/**
+ * The key functions pass as `KmsKeyId` when they create a secret: the stage's customer-managed key
+ * (not the account's default `aws/secretsmanager`), so the secrets are encrypted like the tables.
+ */
+export const SECRETS_KMS_KEY_ENV = 'SECRETS_KMS_KEY_ID';
+
 /** A route prefix of the HTTP API and the function that serves everything under it. */
 export interface HttpRoute {
   prefix: string;
@@ -69,6 +89,11 @@ export interface ServiceConstructProps {
   administersDirectory?: boolean;
   /** AWS accounts of the outside parties using the service's external queues (the order platform's). */
   externalAccounts?: string[];
+  /**
+   * The public base URL of the HTTP API (the `publicApiUrl` stage setting), given to every function
+   * as `PUBLIC_API_URL`: the callback URLs handed to suppliers are built from it.
+   */
+  publicApiUrl?: string;
 }
 
 /**
@@ -202,6 +227,11 @@ export class ServiceConstruct extends Construct {
     if (fn.publishes) env[EVENTS_TOPIC_ENV] = shared.eventsTopic.topicArn;
     if (fn.bucket) env[bucketEnvVar(this.bucketName())] = this.bucketOf(this.bucketName()).bucketName;
     if (fn.http?.length) Object.assign(env, shared.directory.verifierEnvironment());
+    if (fn.secrets?.length) {
+      env[secretsPrefixEnvVar(this.props.decl.name)] = this.secretsPrefix();
+      env[SECRETS_KMS_KEY_ENV] = shared.key.keyArn;
+    }
+    if (this.props.publicApiUrl) env[PUBLIC_API_URL_ENV] = this.props.publicApiUrl;
     return env;
   }
 
@@ -238,11 +268,47 @@ export class ServiceConstruct extends Construct {
         lambda.addEnvironment(name, value);
       }
     }
+    if (fn.secrets?.length) this.grantSecrets(created, fn.secrets);
     if (fn.bucket) {
       const access = shared.bucketAccess.get(this.bucketName());
       if (!access) throw new Error(`no access policy for the bucket of ${this.props.decl.name}`);
       lambda.role?.addManagedPolicy(access);
     }
+  }
+
+  /**
+   * The declared rights on the service's own secrets (names under its prefix) and no others, and
+   * the use of the key they are encrypted with, only through Secrets Manager.
+   */
+  private grantSecrets(created: ServiceFunction, rights: SecretsRight[]): void {
+    const stack = Stack.of(this);
+    const secrets = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${this.secretsPrefix()}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const unique = (lists: string[][]) => [...new Set(lists.flat())];
+    created.fn.addToRolePolicy(
+      new PolicyStatement({ actions: unique(rights.map((r) => SECRETS_ACTIONS[r])), resources: [secrets] }),
+    );
+    created.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: unique(rights.map((r) => SECRETS_KEY_ACTIONS[r])),
+        resources: [this.props.shared.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    Validations.of(created).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.secretsPrefix()}*]`,
+      reason:
+        "The service's own secrets, one per supplier, created at run time: their names are known only by " +
+        'their prefix (Secrets Manager appends a random suffix to every ARN besides).',
+    });
+  }
+
+  private secretsPrefix(): string {
+    return secretsPrefix(this.props.prefix, this.props.decl.name);
   }
 
   private bucketName(): string {

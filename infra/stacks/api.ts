@@ -5,6 +5,7 @@ import {
   CognitoUserPoolsAuthorizer,
   EndpointType,
   type IAuthorizer,
+  type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -89,10 +90,14 @@ export class ApiStack extends Stack {
           resultsCacheTtl: Duration.minutes(5),
         })
       : undefined;
+    const publicRoutes = authorizer ? parsePublicRoutes(props.routes) : [];
     for (const route of props.routes) {
-      this.addProxyRoute(route, route.prefix.startsWith('/api/v1/') ? authorizer : undefined);
+      const guarded = route.prefix.startsWith('/api/v1/') ? authorizer : undefined;
+      const openings = publicRoutes.filter((p) => p.route === route && p.parameter);
+      if (openings.length) this.addProxyRouteWithParameter(route, openings, guarded!);
+      else this.addProxyRoute(route, guarded);
     }
-    if (authorizer) this.addPublicRoutes(props.routes);
+    for (const entry of publicRoutes) if (!entry.parameter) this.addFixedPublicRoute(entry);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API (append /api/v1/...)',
@@ -123,25 +128,47 @@ export class ApiStack extends Stack {
   }
 
   /**
-   * The public routes under a guarded prefix (sign-in) get a resource of their own, without the
+   * A fixed public path under a guarded prefix (sign-in) gets a resource of its own, without the
    * authorizer: API Gateway prefers it to the prefix's `{proxy+}`.
    */
-  private addPublicRoutes(routes: HttpRoute[]): void {
-    for (const entry of PUBLIC_ROUTES) {
-      const [method, path] = entry.split(' ') as [string, string];
-      if (path.includes('{'))
-        throw new Error(`public route ${entry}: path parameters cannot bypass {proxy+}`);
-      const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
-      if (!route) throw new Error(`public route ${entry} lies under no declared http prefix`);
-      const resource = this.api.root.resourceForPath(path);
-      resource.addMethod(method, new LambdaIntegration(route.function.fn, { proxy: true }));
-      for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
-        Validations.of(resource).acknowledge({
-          id,
-          reason: 'Sign-in: public by nature; it answers a token only for a right email and password.',
-        });
-      }
-    }
+  private addFixedPublicRoute({ entry, method, path, route }: PublicRoute): void {
+    const resource = this.api.root.resourceForPath(path);
+    resource.addMethod(method, new LambdaIntegration(route.function.fn, { proxy: true }));
+    acknowledgePublic(
+      resource,
+      `${entry}: sign-in, public by nature; it answers a token only for a right email and password.`,
+    );
+  }
+
+  /**
+   * A public route with a path parameter right under its prefix (`POST <prefix>/{supplierId}`): a
+   * `{param}` resource cannot sit beside the prefix's `{proxy+}` (API Gateway allows one variable
+   * child), so it takes its place. The prefix, `{param}` (any other method) and `{param}/{proxy+}`
+   * stay behind the authorizer; only the public method on `{param}` goes without, as exactly as
+   * the route is written.
+   */
+  private addProxyRouteWithParameter(route: HttpRoute, open: PublicRoute[], authorizer: IAuthorizer): void {
+    const names = new Set(open.map((o) => o.parameter));
+    if (names.size > 1)
+      throw new Error(
+        `public routes under ${route.prefix} name different parameters: ${[...names].join(', ')}`,
+      );
+    const guarded: MethodOptions = {
+      authorizer,
+      authorizationType: authorizer.authorizationType ?? AuthorizationType.CUSTOM,
+    };
+    const integration = new LambdaIntegration(route.function.fn, { proxy: true });
+    const prefix = this.api.root.resourceForPath(route.prefix);
+    prefix.addMethod('ANY', integration, guarded);
+    const parameter = prefix.addResource(`{${open[0]!.parameter}}`);
+    parameter.addMethod('ANY', integration, guarded);
+    for (const { method } of open) parameter.addMethod(method, integration);
+    parameter.addProxy({ defaultIntegration: integration, defaultMethodOptions: guarded, anyMethod: true });
+    acknowledgePublic(
+      parameter,
+      `${open.map((o) => o.entry).join(', ')}: called by outside systems that have no user in the directory; each request is ` +
+        'authenticated by its Standard Webhooks signature (verified in the function: 401 before any change).',
+    );
   }
 
   /** Liveness of the API itself, answered by API Gateway without invoking anything. */
@@ -165,4 +192,36 @@ export class ApiStack extends Stack {
       });
     }
   }
+}
+
+/** A public route (lib/permissions.ts `PUBLIC_ROUTES`) and the declared prefix that serves it. */
+interface PublicRoute {
+  entry: string;
+  method: string;
+  path: string;
+  route: HttpRoute;
+  /** The name of its one path parameter, right under the prefix (none: a fixed path). */
+  parameter?: string;
+}
+
+function parsePublicRoutes(routes: HttpRoute[]): PublicRoute[] {
+  return PUBLIC_ROUTES.map((entry) => {
+    const [method, path] = entry.split(' ') as [string, string];
+    const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
+    if (!route) throw new Error(`public route ${entry} lies under no declared http prefix`);
+    if (!path.includes('{')) return { entry, method, path, route };
+    const rest = path.slice(route.prefix.length + 1);
+    const parameter = /^\{([A-Za-z][A-Za-z0-9]*)\}$/.exec(rest)?.[1];
+    if (!parameter)
+      throw new Error(
+        `public route ${entry}: a path parameter must be the one segment right under its prefix ${route.prefix}`,
+      );
+    return { entry, method, path, route, parameter };
+  });
+}
+
+/** A route without the gateway's authorizer, and why that is fine. */
+function acknowledgePublic(resource: IResource, reason: string): void {
+  for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4'])
+    Validations.of(resource).acknowledge({ id, reason });
 }

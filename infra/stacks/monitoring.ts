@@ -14,6 +14,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { PURCHASE_ORDER_FAILED_METRIC } from '../../services/replenishment/service.ts';
 import { LEDGER_DRIFT_METRIC } from '../../services/stock/service.ts';
 import { alarmOnAny } from '../constructs/alarm.ts';
 import type { ServiceFunction } from '../constructs/function.ts';
@@ -41,6 +42,8 @@ export class MonitoringStack extends Stack {
   readonly apiServerErrors: Alarm;
   /** Any drift between a stock level and its ledger (when the stock drift detector is deployed). */
   readonly ledgerDrift?: Alarm;
+  /** A purchase order that no supplier could take (when the replenishment service is deployed). */
+  readonly purchaseOrderFailed?: Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -74,9 +77,27 @@ export class MonitoringStack extends Stack {
       });
     }
 
+    // The replenishment saga counts in `PurchaseOrderFailed` each PO that failed with no fallback left.
+    if (functions.some((fn) => fn.service === 'replenishment')) {
+      this.purchaseOrderFailed = alarmOnAny(this, 'PurchaseOrderFailed', {
+        description:
+          'A purchase order could not be placed with any supplier (webhook down, refused, or gone, and no fallback): ' +
+          'the SKU will not be replenished. Its history and saga timeline are on the PO page of the dashboard (Purchasing).',
+        metric: new Metric({
+          namespace: 'Azura',
+          metricName: PURCHASE_ORDER_FAILED_METRIC,
+          dimensionsMap: { service: 'replenishment' },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+        alarmTopic: props.alarmTopic,
+      });
+    }
+
     const alarms: IAlarm[] = [
       this.apiServerErrors,
       ...(this.ledgerDrift ? [this.ledgerDrift] : []),
+      ...(this.purchaseOrderFailed ? [this.purchaseOrderFailed] : []),
       ...functions.map((fn) => fn.errorsAlarm),
       ...deadLetterQueues.map((q) => q.alarm),
       ...workflows.map((w) => w.failedAlarm),

@@ -14,6 +14,8 @@ export interface ServicesStackProps extends StackProps {
   prefix: string;
   shared: SharedResources;
   externalAccounts?: string[];
+  /** The public base URL of the HTTP API, for the callback URLs handed to outside parties. */
+  publicApiUrl?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export class ServicesStack extends Stack {
           shared: props.shared,
           administersDirectory: decl.name === IDENTITY_SERVICE,
           externalAccounts: props.externalAccounts,
+          publicApiUrl: props.publicApiUrl,
         }),
       );
     }
