@@ -12,6 +12,6 @@ export const services: readonly ServiceDecl[] = [
   catalogService,
   stockService,
   ordersService,
-  replenishmentService, // TEMPORARY in branch h4 (the lead registers it at merge)
+  replenishmentService,
   docsService,
 ];
