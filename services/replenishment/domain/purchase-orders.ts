@@ -192,6 +192,8 @@ export interface CallbackResult {
 export type EscalationKind = 'approval_overdue' | 'acknowledgement_overdue' | 'delivery_overdue';
 
 const DAY_MS = 86_400_000;
+/** A PO whose saga has not begun this long after its creation lost its raiser. */
+const UNSTARTED_GRACE_MS = 60_000;
 /** A DynamoDB transaction holds 100 writes: the PO, its idempotency record and one lock per line. */
 export const MAX_MANUAL_LINES = 98;
 const OPEN_STATUSES: readonly PurchaseOrderStatus[] = [
@@ -498,10 +500,14 @@ export class PurchaseOrders implements PurchaseOrdering {
     return po;
   }
 
-  /** A lock held by a PO whose saga never started (its raiser died in between): start it now. */
+  /**
+   * A lock held by a PO whose saga never started a while after its creation (its raiser died in
+   * between): start it now. A fresh one is left to its raiser, which is starting it.
+   */
   private async ensureStarted(purchaseOrderId: string): Promise<void> {
     const po = await this.store.get(purchaseOrderId);
     if (!po || isFinalPurchaseOrder(po.status) || po.sagaStartedAt || po.origin === 'fallback') return;
+    if (this.now().getTime() - Date.parse(po.createdAt) < UNSTARTED_GRACE_MS) return;
     await this.saga.start(po.id, { purchaseOrderId: po.id });
   }
 
