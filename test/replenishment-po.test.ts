@@ -816,3 +816,55 @@ describe('POST /api/v1/purchase-orders', () => {
     });
   });
 });
+
+describe('POST /api/v1/purchase-orders/{id}/…', () => {
+  const as = (role: 'manager' | 'warehouse') =>
+    signedIn(
+      createPurchaseOrderApi(() => pos),
+      role,
+    );
+  const post = (
+    role: 'manager' | 'warehouse',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    as(role).request(path, {
+      method: 'POST',
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('approves with no body at all, and only for managers', async () => {
+    const sku = uniqueSku();
+    const { supplier } = supplierWithItem(sku);
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(supplier.id, sku, { approvalThreshold: { amount: 1, currency: 'USD' } }),
+      system,
+    );
+
+    const forbidden = await post('warehouse', `/api/v1/purchase-orders/${id}/approve`);
+    const approved = await post('manager', `/api/v1/purchase-orders/${id}/approve`);
+
+    expect(forbidden.status).toBe(403);
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toMatchObject({ id, approvedBy: 'manager@azura.local' });
+  });
+
+  it('books a warehouse receipt once per Idempotency-Key, and explains an over-receipt as problem+json', async () => {
+    const { id, sku } = await sentPurchaseOrder();
+    const headers = { 'idempotency-key': `k-${ulid()}` };
+    const path = `/api/v1/purchase-orders/${id}/receipts`;
+
+    const first = await post('warehouse', path, { lines: [{ sku, quantity: 5 }] }, headers);
+    const replay = await post('warehouse', path, { lines: [{ sku, quantity: 5 }] }, headers);
+    const over = await post('warehouse', path, { lines: [{ sku, quantity: 6 }] });
+
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect((await replay.json()).receipts).toHaveLength(1);
+    expect(over.status).toBe(422);
+    expect(over.headers.get('content-type')).toBe('application/problem+json');
+    expect((await over.json()).errors).toEqual([{ field: 'lines.0.quantity', message: expect.any(String) }]);
+  });
+});

@@ -35,6 +35,7 @@ import {
   type SupplierCallback,
   supplierCallbackSchema,
   WEBHOOK_HEADERS,
+  WEBHOOK_TOLERANCE_SECONDS,
 } from '../contract.ts';
 import {
   type ApprovalSignal,
@@ -566,7 +567,7 @@ export class PurchaseOrders implements PurchaseOrdering {
     }
     const figures = (t: Tally): SupplierPerformanceFigures => ({
       receipts: t.n,
-      observedLeadTimeDays: t.n ? Math.round((t.days / t.n) * 10) / 10 : null,
+      observedLeadTimeDays: t.n ? t.days / t.n : null,
       onTimeRate: t.n ? t.onTime / t.n : null,
     });
     return {
@@ -842,6 +843,10 @@ export class PurchaseOrders implements PurchaseOrdering {
         }
       });
     if (any(await this.secrets.verifying(supplierId))) return true;
+    // Out of tolerance (a replay, a wrong clock): no secret helps, and no re-read for it either.
+    const timestamp = Number(headers[WEBHOOK_HEADERS.timestamp]);
+    const skew = Math.abs(this.now().getTime() / 1000 - timestamp);
+    if (!headers[WEBHOOK_HEADERS.timestamp] || !(skew <= WEBHOOK_TOLERANCE_SECONDS)) return false;
     // Rotated a moment ago in another process? Read the secrets again, past any cache, once.
     return any(await this.secrets.verifying(supplierId, { fresh: true }));
   }
