@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,12 +8,9 @@ import type {
   OrderPlan,
   SagaTimings,
   StoredSupplier,
-  StoredSupplierItem,
-  SupplierDirectory,
   SupplierSignal,
 } from '../services/replenishment/domain/model.ts';
 import {
-  type CallbackSecrets,
   type PoRecord,
   type PurchaseOrderSaga,
   PurchaseOrders,
@@ -29,94 +23,16 @@ import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts'
 import { replenishmentService } from '../services/replenishment/service.ts';
 import { SignedWebhookSender, webhookIdOf } from '../services/replenishment/webhook.ts';
 import { uniqueSku } from '../services/stock/testing.ts';
+import {
+  InTestSecrets,
+  InTestSupplierDirectory,
+  signed,
+  startWebhookServer,
+  type WebhookServer,
+} from './replenishment-po-support.ts';
 import { provisionFor, signedIn } from './support/env.ts';
 
 // ---------------------------------------------------------------- in-test stand-ins, marked as such
-
-/**
- * IN-TEST SupplierDirectory: the real one (Suppliers, over the same table) is written in another
- * branch. Holds suppliers and items in memory; `disableWebhook` flips the status as the real one does.
- */
-class InTestSupplierDirectory implements SupplierDirectory {
-  readonly suppliers = new Map<string, StoredSupplier>();
-  readonly items = new Map<string, StoredSupplierItem>();
-  readonly disabled: { supplierId: string; reason: string }[] = [];
-
-  add(webhookUrl: string, fields: Partial<StoredSupplier> = {}): StoredSupplier {
-    const at = new Date().toISOString();
-    const supplier: StoredSupplier = {
-      id: `s-${ulid().toLowerCase().slice(-12)}`,
-      name: 'Test supplier',
-      email: 'orders@supplier.test',
-      webhookUrl,
-      currency: 'USD',
-      leadTimeDays: 5,
-      active: true,
-      backorderPolicy: 'keep_open',
-      webhookStatus: 'enabled',
-      createdAt: at,
-      updatedAt: at,
-      rev: 1,
-      ...fields,
-    };
-    this.suppliers.set(supplier.id, supplier);
-    return supplier;
-  }
-
-  addItem(supplierId: string, sku: string, fields: Partial<StoredSupplierItem> = {}): StoredSupplierItem {
-    const item: StoredSupplierItem = {
-      supplierId,
-      sku,
-      supplierSku: `SUP-${sku}`,
-      unitCost: { amount: 250, currency: 'USD' },
-      minOrderQty: 1,
-      packMultiple: 1,
-      updatedAt: new Date().toISOString(),
-      rev: 1,
-      ...fields,
-    };
-    this.items.set(`${supplierId}|${sku}`, item);
-    return item;
-  }
-
-  async getSupplier(supplierId: string) {
-    return this.suppliers.get(supplierId);
-  }
-  async getItem(supplierId: string, sku: string) {
-    return this.items.get(`${supplierId}|${sku}`);
-  }
-  async disableWebhook(supplierId: string, reason: string) {
-    const supplier = this.suppliers.get(supplierId);
-    if (supplier) this.suppliers.set(supplierId, { ...supplier, webhookStatus: 'disabled' });
-    this.disabled.push({ supplierId, reason });
-  }
-}
-
-/** IN-TEST WebhookSecrets (the real one is Secrets Manager, another branch): a cache only `fresh` reads past. */
-class InTestSecrets implements CallbackSecrets {
-  private readonly stored = new Map<string, string[]>();
-  private readonly cached = new Map<string, string[]>();
-
-  create(supplierId: string): string {
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    this.stored.set(supplierId, [secret]);
-    this.cached.set(supplierId, [secret]);
-    return secret;
-  }
-  /** Another process rotated: this one's cache still has the old secret only. */
-  rotateElsewhere(supplierId: string): string {
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    this.stored.set(supplierId, [secret, ...(this.stored.get(supplierId) ?? [])]);
-    return secret;
-  }
-  async signing(supplierId: string) {
-    return this.stored.get(supplierId)![0]!;
-  }
-  async verifying(supplierId: string, options?: { fresh?: boolean }) {
-    if (options?.fresh) this.cached.set(supplierId, this.stored.get(supplierId) ?? []);
-    return this.cached.get(supplierId) ?? [];
-  }
-}
 
 /** IN-TEST saga port: Step Functions runs in the lead's integration test; here we record starts and resumes. */
 class RecordingSaga implements PurchaseOrderSaga {
@@ -138,31 +54,6 @@ class RecordingSaga implements PurchaseOrderSaga {
   resumedWith(token: string) {
     return this.resumed.filter((r) => r.token === token).map((r) => r.output);
   }
-}
-
-/** A supplier's webhook on 127.0.0.1: answers `status`, records every request. */
-interface WebhookServer {
-  url: string;
-  status: number;
-  requests: { headers: IncomingHttpHeaders; body: string }[];
-  close(): Promise<void>;
-}
-async function startWebhookServer(): Promise<WebhookServer> {
-  const state: WebhookServer = { url: '', status: 200, requests: [], close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      state.requests.push({ headers: req.headers, body });
-      res.writeHead(state.status, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
-  state.close = () => new Promise((resolve) => server.close(() => resolve()));
-  return state;
 }
 
 // ---------------------------------------------------------------- setup
@@ -238,20 +129,6 @@ async function sentPurchaseOrder(
   expect(await pos.send(purchaseOrderId)).toEqual({ outcome: 'SENT' });
   await pos.markSent(purchaseOrderId);
   return { sku, supplier, secret, id: purchaseOrderId };
-}
-
-function signed(secret: string, body: unknown, options: { id?: string; at?: Date } = {}) {
-  const raw = JSON.stringify(body);
-  const id = options.id ?? `msg_${ulid()}`;
-  const at = options.at ?? new Date();
-  return {
-    raw,
-    headers: {
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(id, at, raw),
-    },
-  };
 }
 
 const lastSignal = async (id: string): Promise<SupplierSignal | undefined> =>

@@ -46,6 +46,7 @@ import {
   type OrderPlan,
   type PurchaseOrdering,
   type SagaInput,
+  type SagaTaskInput,
   type SagaTimings,
   type SagaWait,
   type StoredPurchaseOrder,
@@ -913,6 +914,33 @@ export class PurchaseOrders implements PurchaseOrdering {
   }
 
   // ---------------------------------------------------------------- saga tasks
+
+  /** One task of the replenishment saga, by `action` (see model.ts `sagaTaskInputSchema`). */
+  runTask(input: SagaTaskInput): Promise<unknown> {
+    const id = input.purchaseOrderId;
+    switch (input.action) {
+      case 'begin':
+        return this.begin(id);
+      case 'await-approval':
+        return this.awaitApproval(id, input.taskToken);
+      case 'escalate':
+        return this.escalate(id, input.kind);
+      case 'cancel':
+        return this.cancelForSaga(id, input.reason);
+      case 'send':
+        return this.send(id, input.reminder);
+      case 'mark-sent':
+        return this.markSent(id);
+      case 'await-supplier':
+        return this.awaitSupplier(id, input.taskToken);
+      case 'overdue':
+        return this.overdue(id);
+      case 'handled':
+        return this.handled(id, input.seq);
+      case 'fallback':
+        return this.fallback(id, input.reason, input.error);
+    }
+  }
 
   async begin(purchaseOrderId: string): Promise<BeginOutput> {
     const { after: po } = await this.mutate(purchaseOrderId, (po) => {

@@ -10,30 +10,5 @@ import { defaultPurchaseOrders } from '../wiring.ts';
  */
 export async function handler(event: unknown): Promise<unknown> {
   const input = parseOrThrow(sagaTaskInputSchema, event);
-  const pos = defaultPurchaseOrders();
-  const id = input.purchaseOrderId;
-  return asWorkflowTask(async () => {
-    switch (input.action) {
-      case 'begin':
-        return pos.begin(id);
-      case 'await-approval':
-        return pos.awaitApproval(id, input.taskToken);
-      case 'escalate':
-        return pos.escalate(id, input.kind);
-      case 'cancel':
-        return pos.cancelForSaga(id, input.reason);
-      case 'send':
-        return pos.send(id, input.reminder);
-      case 'mark-sent':
-        return pos.markSent(id);
-      case 'await-supplier':
-        return pos.awaitSupplier(id, input.taskToken);
-      case 'overdue':
-        return pos.overdue(id);
-      case 'handled':
-        return pos.handled(id, input.seq);
-      case 'fallback':
-        return pos.fallback(id, input.reason, input.error);
-    }
-  });
+  return asWorkflowTask(() => defaultPurchaseOrders().runTask(input));
 }

@@ -1,0 +1,226 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sfn } from '../lib/aws.ts';
+import { asWorkflowTask } from '../lib/errors.ts';
+import { parseOrThrow } from '../lib/parse.ts';
+import { PUBLIC_API_URL_ENV } from '../lib/topology.ts';
+import { type StepFunctionsRuntime, startStepFunctions } from '../local/stepfunctions/index.ts';
+import type { OrderPlan, StoredSupplier } from '../services/replenishment/domain/model.ts';
+import { sagaTaskInputSchema } from '../services/replenishment/domain/model.ts';
+import { PurchaseOrders } from '../services/replenishment/domain/purchase-orders.ts';
+import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts';
+import { SfnPurchaseOrderSaga } from '../services/replenishment/saga-client.ts';
+import { replenishmentService } from '../services/replenishment/service.ts';
+import { SignedWebhookSender } from '../services/replenishment/webhook.ts';
+import type { StockLedger } from '../services/stock/domain/stock.ts';
+import { handler as stockSagaTasks } from '../services/stock/handlers/saga-tasks.ts';
+import { stockService } from '../services/stock/service.ts';
+import { defaultLedger } from '../services/stock/store.ts';
+import { seedProduct, uniqueSku } from '../services/stock/testing.ts';
+import {
+  InTestSecrets,
+  InTestSupplierDirectory,
+  signed,
+  startWebhookServer,
+  type WebhookServer,
+} from './replenishment-po-support.ts';
+import { eventually, provisionFor } from './support/env.ts';
+
+/**
+ * The replenishment saga as defined (workflows/replenishment-saga.ts, its ASL extracted from the
+ * CDK definition) on the local Step Functions engine, with the real stock saga tasks on DynamoDB
+ * Local and the real purchase-order tasks. Only the supplier directory and secrets are in-test
+ * stand-ins (the real ones are written in another branch); the supplier is a local HTTP server.
+ */
+
+let sfnRuntime: StepFunctionsRuntime;
+let webhook: WebhookServer;
+let ledger: StockLedger;
+const directory = new InTestSupplierDirectory();
+const secrets = new InTestSecrets();
+let store: DynamoPurchaseOrderStore;
+let pos: PurchaseOrders;
+
+beforeAll(async () => {
+  const provisioned = await provisionFor([stockService, replenishmentService]);
+  process.env[PUBLIC_API_URL_ENV] = 'https://api.azura.test';
+  webhook = await startWebhookServer();
+  store = new DynamoPurchaseOrderStore();
+  pos = new PurchaseOrders(
+    store,
+    new SfnPurchaseOrderSaga(),
+    directory,
+    secrets,
+    new SignedWebhookSender(directory, secrets),
+    {
+      timings: () => ({
+        approvalSeconds: 60,
+        approvalEscalatedSeconds: 60,
+        ackSeconds: 60,
+        deliveryGraceSeconds: 3600,
+        reescalateSeconds: 600,
+      }),
+    },
+  );
+  sfnRuntime = await startStepFunctions({
+    services: [stockService, replenishmentService],
+    prefix: provisioned.prefix,
+    retryDelayMs: 10,
+    handlerOf: (service, id) => {
+      if (service === 'stock' && id === 'saga-tasks') return stockSagaTasks;
+      if (service === 'replenishment' && id === 'saga-tasks') {
+        // What handlers/saga-tasks.ts does, with this test's PurchaseOrders.
+        return (event: unknown) =>
+          asWorkflowTask(() => pos.runTask(parseOrThrow(sagaTaskInputSchema, event)));
+      }
+      throw new Error(`no handler for ${service}/${id} in this test`);
+    },
+  });
+  Object.assign(process.env, sfnRuntime.env);
+  ledger = defaultLedger();
+});
+
+afterAll(async () => {
+  await sfnRuntime?.stop();
+  await webhook?.close();
+});
+
+function supplier(sku: string, fields: Partial<StoredSupplier> = {}, packMultiple = 1) {
+  const s = directory.add(webhook.url, fields);
+  const secret = secrets.create(s.id);
+  directory.addItem(s.id, sku, { packMultiple });
+  return { supplier: s, secret };
+}
+
+const planFor = (supplierId: string, sku: string, fields: Partial<OrderPlan> = {}): OrderPlan => ({
+  sku,
+  locationId: 'main',
+  supplierId,
+  supplierSku: `SUP-${sku}`,
+  quantity: 10,
+  unitCost: { amount: 250, currency: 'USD' },
+  leadTimeDays: 5,
+  ...fields,
+});
+
+const levelOf = async (sku: string) => {
+  const view = await ledger.getStock(sku);
+  return view.locations.find((l) => l.locationId === 'main')!;
+};
+const statusOf = async (id: string) => (await store.get(id))?.status;
+const executionStatus = async (name: string) =>
+  (
+    await sfn().send(
+      new DescribeExecutionCommand({ executionArn: new SfnPurchaseOrderSaga().executionArnOf(name) }),
+    )
+  ).status;
+
+describe('the replenishment saga', () => {
+  it('sends, expects, waits for the supplier, books receipts and ends when the PO is received', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s, secret } = supplier(sku);
+
+    const { purchaseOrderId: id } = await pos.raise(planFor(s.id, sku), { actor: 'system' });
+
+    await eventually(async () => (await statusOf(id)) === 'SENT');
+    expect(webhook.requests.some((r) => r.headers['webhook-id'] === `msg_${id}`)).toBe(true);
+    expect(await levelOf(sku)).toMatchObject({ onHand: 0, incoming: 10 });
+
+    const ack = signed(secret, { type: 'purchase_order.acknowledged', purchaseOrderId: id });
+    await pos.callback(s.id, ack.raw, ack.headers);
+    await pos.receive(
+      id,
+      { lines: [{ sku, quantity: 4 }], confirmOverReceipt: false },
+      { actor: 'warehouse' },
+    );
+    await eventually(async () => (await store.get(id))?.receipts[0]?.applied);
+    expect(await levelOf(sku)).toMatchObject({ onHand: 4, incoming: 6 });
+
+    await pos.receive(
+      id,
+      { lines: [{ sku, quantity: 6 }], confirmOverReceipt: false },
+      { actor: 'warehouse' },
+    );
+
+    await eventually(async () => (await executionStatus(id)) === 'SUCCEEDED');
+    expect(await levelOf(sku)).toMatchObject({ onHand: 10, incoming: 0 });
+    const detail = await pos.get(id);
+    expect(detail.status).toBe('RECEIVED');
+    expect(detail.timeline.map((step) => step.step)).toEqual(
+      expect.arrayContaining([
+        'Begin',
+        'Send',
+        'ExpectIncoming',
+        'MarkSent',
+        'AwaitSupplier',
+        'ApplyReceipt',
+        'Handled',
+      ]),
+    );
+  });
+
+  it('waits for approval, and sends once a manager approves', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(s.id, sku, { approvalThreshold: { amount: 1000, currency: 'USD' } }),
+      { actor: 'system' },
+    );
+    await eventually(async () => (await store.get(id))?.approvalToken);
+    expect(await statusOf(id)).toBe('AWAITING_APPROVAL');
+    await pos.approve(id, undefined, { actor: 'manager@azura.local' });
+
+    await eventually(async () => (await statusOf(id)) === 'SENT');
+    expect(await levelOf(sku)).toMatchObject({ incoming: 10 });
+  });
+
+  it('a rejection gives the incoming back and the fallback supplier gets the order in the same execution', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: preferred, secret } = supplier(sku);
+    const { supplier: fallback } = supplier(sku, {}, 6);
+
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(preferred.id, sku, { fallbackSupplierId: fallback.id }),
+      {
+        actor: 'system',
+      },
+    );
+    await eventually(async () => (await statusOf(id)) === 'SENT');
+    const reject = signed(secret, {
+      type: 'purchase_order.rejected',
+      purchaseOrderId: id,
+      reason: 'discontinued',
+    });
+    await pos.callback(preferred.id, reject.raw, reject.headers);
+
+    const next = await eventually(async () => (await store.get(id))?.replacedBy);
+    await eventually(async () => (await statusOf(next)) === 'SENT');
+    expect(await levelOf(sku)).toMatchObject({ incoming: 12 });
+    expect(await store.get(next)).toMatchObject({ supplierId: fallback.id, lines: [{ quantity: 12 }] });
+    expect(await executionStatus(id)).toBe('RUNNING');
+  });
+
+  it('a PO refused by a supplier without fallback fails, with nothing left expected', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    const original = webhook.status;
+
+    try {
+      webhook.status = 400;
+      const { purchaseOrderId: id } = await pos.raise(planFor(s.id, sku), { actor: 'system' });
+      await eventually(async () => (await executionStatus(id)) === 'FAILED');
+      expect(await store.get(id)).toMatchObject({
+        status: 'FAILED',
+        reason: expect.stringContaining('SupplierRefused'),
+      });
+      expect((await ledger.getStock(sku)).totals.incoming).toBe(0);
+    } finally {
+      webhook.status = original;
+    }
+  });
+});
