@@ -17,6 +17,7 @@ import { handler as stockSagaTasks } from '../services/stock/handlers/saga-tasks
 import { stockService } from '../services/stock/service.ts';
 import { defaultLedger } from '../services/stock/store.ts';
 import { seedProduct, uniqueSku } from '../services/stock/testing.ts';
+import { SEND_RETRY } from '../workflows/replenishment-saga.ts';
 import {
   InTestSecrets,
   InTestSupplierDirectory,
@@ -40,6 +41,15 @@ const directory = new InTestSupplierDirectory();
 const secrets = new InTestSecrets();
 let store: DynamoPurchaseOrderStore;
 let pos: PurchaseOrders;
+const TIMINGS = {
+  approvalSeconds: 60,
+  approvalEscalatedSeconds: 60,
+  ackSeconds: 60,
+  deliveryGraceSeconds: 3600,
+  reescalateSeconds: 600,
+};
+/** Read by every task, as the environment is in Lambda; a test may shorten a wait. */
+let timings = { ...TIMINGS };
 
 beforeAll(async () => {
   const provisioned = await provisionFor([stockService, replenishmentService]);
@@ -52,15 +62,7 @@ beforeAll(async () => {
     directory,
     secrets,
     new SignedWebhookSender(directory, secrets),
-    {
-      timings: () => ({
-        approvalSeconds: 60,
-        approvalEscalatedSeconds: 60,
-        ackSeconds: 60,
-        deliveryGraceSeconds: 3600,
-        reescalateSeconds: 600,
-      }),
-    },
+    { timings: () => timings },
   );
   sfnRuntime = await startStepFunctions({
     services: [stockService, replenishmentService],
@@ -222,5 +224,104 @@ describe('the replenishment saga', () => {
     } finally {
       webhook.status = original;
     }
+  });
+
+  it('a manager cancelling a sent PO ends the saga with the incoming given back', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    const { purchaseOrderId: id } = await pos.raise(planFor(s.id, sku), { actor: 'system' });
+    await eventually(async () => (await store.get(id))?.supplierToken);
+
+    await pos.cancel(id, 'ordered elsewhere', { actor: 'manager@azura.local' });
+
+    await eventually(async () => (await executionStatus(id)) === 'SUCCEEDED');
+    expect(await levelOf(sku)).toMatchObject({ onHand: 0, incoming: 0 });
+  });
+
+  it('a short delivery closed short books what came and gives back the rest', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku, { backorderPolicy: 'close_short' });
+    const { purchaseOrderId: id } = await pos.raise(planFor(s.id, sku), { actor: 'system' });
+    await eventually(async () => (await statusOf(id)) === 'SENT');
+
+    await pos.receive(
+      id,
+      { lines: [{ sku, quantity: 7 }], confirmOverReceipt: false },
+      { actor: 'warehouse' },
+    );
+
+    await eventually(async () => (await executionStatus(id)) === 'SUCCEEDED');
+    expect(await levelOf(sku)).toMatchObject({ onHand: 7, incoming: 0 });
+  });
+
+  it('a webhook that stays down is retried, then the PO fails', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    const before = webhook.requests.length;
+
+    try {
+      webhook.status = 503;
+      const { purchaseOrderId: id } = await pos.raise(planFor(s.id, sku), { actor: 'system' });
+      await eventually(async () => (await executionStatus(id)) === 'FAILED');
+      expect(await store.get(id)).toMatchObject({
+        status: 'FAILED',
+        reason: expect.stringContaining('SupplierUnavailable'),
+      });
+    } finally {
+      webhook.status = 200;
+    }
+    // The first attempt and SEND_RETRY's retries (Step Functions' MaxAttempts counts retries).
+    expect(webhook.requests.length - before).toBe(1 + SEND_RETRY.maxAttempts!);
+  });
+
+  it('no acknowledgement: one reminder with the same webhook-id, then an escalation', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    timings = { ...TIMINGS, ackSeconds: 1 };
+    try {
+      const { purchaseOrderId: id } = await pos.raise(planFor(s.id, sku), { actor: 'system' });
+
+      await eventually(
+        async () => (await store.get(id))?.escalations.includes('acknowledgement_overdue'),
+        20_000,
+      );
+
+      const sent = webhook.requests.filter((r) => r.headers['webhook-id'] === `msg_${id}`);
+      expect(sent).toHaveLength(2);
+      expect(await store.get(id)).toMatchObject({ status: 'SENT', reminders: 1 });
+      expect(await executionStatus(id)).toBe('RUNNING');
+    } finally {
+      timings = { ...TIMINGS };
+    }
+  });
+
+  it('re-drives the saga of an open PO whose execution was lost (a local restart)', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    // Raised by a process whose Step Functions forgot it: the PO is stored, no execution exists.
+    const forgetful = new PurchaseOrders(
+      store,
+      {
+        executionArnOf: (name) => new SfnPurchaseOrderSaga().executionArnOf(name),
+        start: async () => undefined, // lost
+        resume: async () => false,
+        history: async () => [],
+      },
+      directory,
+      secrets,
+      new SignedWebhookSender(directory, secrets),
+      { timings: () => timings },
+    );
+    const { purchaseOrderId: id } = await forgetful.raise(planFor(s.id, sku), { actor: 'system' });
+
+    expect(await pos.redriveOpen()).toBeGreaterThan(0);
+
+    await eventually(async () => (await statusOf(id)) === 'SENT');
+    expect(await levelOf(sku)).toMatchObject({ incoming: 10 });
   });
 });
