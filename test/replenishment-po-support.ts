@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import type {
+  OrderPlan,
   StoredSupplier,
   StoredSupplierItem,
   SupplierDirectory,
@@ -136,3 +137,15 @@ export function signed(secret: string, body: unknown, options: { id?: string; at
     },
   };
 }
+
+/** What the planner hands `raise`: 10 units at 2.50 USD, 5 days lead time, at `main`. */
+export const planFor = (supplierId: string, sku: string, fields: Partial<OrderPlan> = {}): OrderPlan => ({
+  sku,
+  locationId: 'main',
+  supplierId,
+  supplierSku: `SUP-${sku}`,
+  quantity: 10,
+  unitCost: { amount: 250, currency: 'USD' },
+  leadTimeDays: 5,
+  ...fields,
+});

@@ -26,6 +26,7 @@ import { uniqueSku } from '../services/stock/testing.ts';
 import {
   InTestSecrets,
   InTestSupplierDirectory,
+  planFor,
   signed,
   startWebhookServer,
   type WebhookServer,
@@ -102,17 +103,6 @@ function supplierWithItem(sku: string, fields: Partial<StoredSupplier> = {}) {
   directory.addItem(supplier.id, sku);
   return { supplier, secret };
 }
-
-const planFor = (supplierId: string, sku: string, fields: Partial<OrderPlan> = {}): OrderPlan => ({
-  sku,
-  locationId: 'main',
-  supplierId,
-  supplierSku: `SUP-${sku}`,
-  quantity: 10,
-  unitCost: { amount: 250, currency: 'USD' },
-  leadTimeDays: 5,
-  ...fields,
-});
 
 const system = { actor: 'system', correlationId: 'test' };
 const warehouse = { actor: 'warehouse@azura.local' };

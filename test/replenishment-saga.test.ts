@@ -5,7 +5,7 @@ import { asWorkflowTask } from '../lib/errors.ts';
 import { parseOrThrow } from '../lib/parse.ts';
 import { PUBLIC_API_URL_ENV } from '../lib/topology.ts';
 import { type StepFunctionsRuntime, startStepFunctions } from '../local/stepfunctions/index.ts';
-import type { OrderPlan, StoredSupplier } from '../services/replenishment/domain/model.ts';
+import type { StoredSupplier } from '../services/replenishment/domain/model.ts';
 import { sagaTaskInputSchema } from '../services/replenishment/domain/model.ts';
 import { PurchaseOrders } from '../services/replenishment/domain/purchase-orders.ts';
 import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts';
@@ -21,6 +21,7 @@ import { SEND_RETRY } from '../workflows/replenishment-saga.ts';
 import {
   InTestSecrets,
   InTestSupplierDirectory,
+  planFor,
   signed,
   startWebhookServer,
   type WebhookServer,
@@ -93,17 +94,6 @@ function supplier(sku: string, fields: Partial<StoredSupplier> = {}, packMultipl
   directory.addItem(s.id, sku, { packMultiple });
   return { supplier: s, secret };
 }
-
-const planFor = (supplierId: string, sku: string, fields: Partial<OrderPlan> = {}): OrderPlan => ({
-  sku,
-  locationId: 'main',
-  supplierId,
-  supplierSku: `SUP-${sku}`,
-  quantity: 10,
-  unitCost: { amount: 250, currency: 'USD' },
-  leadTimeDays: 5,
-  ...fields,
-});
 
 const levelOf = async (sku: string) => {
   const view = await ledger.getStock(sku);
