@@ -7,7 +7,7 @@ import { PUBLIC_API_URL_ENV } from '../lib/topology.ts';
 import { type StepFunctionsRuntime, startStepFunctions } from '../local/stepfunctions/index.ts';
 import type { StoredSupplier } from '../services/replenishment/domain/model.ts';
 import { sagaTaskInputSchema } from '../services/replenishment/domain/model.ts';
-import { PurchaseOrders } from '../services/replenishment/domain/purchase-orders.ts';
+import { type PoRecord, PurchaseOrders } from '../services/replenishment/domain/purchase-orders.ts';
 import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts';
 import { SfnPurchaseOrderSaga } from '../services/replenishment/saga-client.ts';
 import { replenishmentService } from '../services/replenishment/service.ts';
@@ -37,6 +37,8 @@ import { eventually, provisionFor } from './support/env.ts';
 
 let sfnRuntime: StepFunctionsRuntime;
 let webhook: WebhookServer;
+/** A supplier whose webhook is down (503) for good. */
+let down: WebhookServer;
 let ledger: StockLedger;
 const directory = new InTestSupplierDirectory();
 const secrets = new InTestSecrets();
@@ -51,11 +53,15 @@ const TIMINGS = {
 };
 /** Read by every task, as the environment is in Lambda; a test may shorten a wait. */
 let timings = { ...TIMINGS };
+/** POs that failed with no fallback left (what raises the metric). */
+const failed: PoRecord[] = [];
 
 beforeAll(async () => {
   const provisioned = await provisionFor([stockService, replenishmentService]);
   process.env[PUBLIC_API_URL_ENV] = 'https://api.azura.test';
   webhook = await startWebhookServer();
+  down = await startWebhookServer();
+  down.status = 503;
   store = new DynamoPurchaseOrderStore();
   pos = new PurchaseOrders(
     store,
@@ -63,7 +69,7 @@ beforeAll(async () => {
     directory,
     secrets,
     new SignedWebhookSender(directory, secrets),
-    { timings: () => timings },
+    { timings: () => timings, onFailed: (po) => failed.push(po) },
   );
   sfnRuntime = await startStepFunctions({
     services: [stockService, replenishmentService],
@@ -86,10 +92,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await sfnRuntime?.stop();
   await webhook?.close();
+  await down?.close();
 });
 
 function supplier(sku: string, fields: Partial<StoredSupplier> = {}, packMultiple = 1) {
-  const s = directory.add(webhook.url, fields);
+  const s = directory.add(fields.webhookUrl ?? webhook.url, fields);
   const secret = secrets.create(s.id);
   directory.addItem(s.id, sku, { packMultiple });
   return { supplier: s, secret };
@@ -137,6 +144,7 @@ describe('the replenishment saga', () => {
 
     await eventually(async () => (await executionStatus(id)) === 'SUCCEEDED');
     expect(await levelOf(sku)).toMatchObject({ onHand: 10, incoming: 0 });
+    expect((await ledger.replayLedger(sku)).consistent).toBe(true);
     const detail = await pos.get(id);
     expect(detail.status).toBe('RECEIVED');
     expect(detail.timeline.map((step) => step.step)).toEqual(
@@ -313,5 +321,95 @@ describe('the replenishment saga', () => {
 
     await eventually(async () => (await statusOf(id)) === 'SENT');
     expect(await levelOf(sku)).toMatchObject({ incoming: 10 });
+  });
+
+  it('a preferred supplier that stays down is retried, then the fallback supplier gets the order', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: preferred } = supplier(sku, { webhookUrl: down.url });
+    const { supplier: fallback } = supplier(sku);
+
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(preferred.id, sku, { fallbackSupplierId: fallback.id }),
+      {
+        actor: 'system',
+      },
+    );
+
+    const next = await eventually(async () => (await store.get(id))?.replacedBy);
+    await eventually(async () => (await statusOf(next)) === 'SENT');
+    expect(await store.get(id)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringContaining('SupplierUnavailable'),
+    });
+    expect(down.requests.filter((r) => r.headers['webhook-id'] === `msg_${id}`)).toHaveLength(
+      1 + SEND_RETRY.maxAttempts!,
+    );
+    expect(await levelOf(sku)).toMatchObject({ incoming: 10 });
+    expect(failed.map((po) => po.id)).not.toContain(id);
+  });
+
+  it('with both suppliers down the PO fails and ops are alerted', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: preferred } = supplier(sku, { webhookUrl: down.url });
+    const { supplier: fallback } = supplier(sku, { webhookUrl: down.url });
+
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(preferred.id, sku, { fallbackSupplierId: fallback.id }),
+      {
+        actor: 'system',
+      },
+    );
+
+    await eventually(async () => (await executionStatus(id)) === 'FAILED');
+    const next = (await store.get(id))!.replacedBy!;
+    const last = (await store.get(next))!;
+    expect(last).toMatchObject({ status: 'FAILED', origin: 'fallback', replaces: id });
+    expect(last.outbox.map((e) => e.type)).toEqual(['PurchaseOrderFailed']);
+    expect(failed.map((po) => po.id)).toContain(next);
+    expect(failed.map((po) => po.id)).not.toContain(id);
+    expect((await ledger.getStock(sku)).totals.incoming).toBe(0);
+  });
+
+  it('nobody approves: an escalation, a longer wait, then the PO is cancelled', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    timings = { ...TIMINGS, approvalSeconds: 1, approvalEscalatedSeconds: 1 };
+    try {
+      const { purchaseOrderId: id } = await pos.raise(
+        planFor(s.id, sku, { approvalThreshold: { amount: 1, currency: 'USD' } }),
+        { actor: 'system' },
+      );
+
+      await eventually(async () => (await executionStatus(id)) === 'SUCCEEDED', 20_000);
+
+      const po = (await store.get(id))!;
+      expect(po).toMatchObject({
+        status: 'CANCELLED',
+        reason: 'approval_timeout',
+        escalations: ['approval_overdue'],
+      });
+      expect(webhook.requests.some((r) => r.headers['webhook-id'] === `msg_${id}`)).toBe(false);
+    } finally {
+      timings = { ...TIMINGS };
+    }
+  });
+
+  it('a manager rejecting ends the saga without sending', async () => {
+    const sku = uniqueSku();
+    await seedProduct(ledger, sku);
+    const { supplier: s } = supplier(sku);
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(s.id, sku, { approvalThreshold: { amount: 1, currency: 'USD' } }),
+      { actor: 'system' },
+    );
+    await eventually(async () => (await store.get(id))?.approvalToken);
+
+    await pos.reject(id, 'not this month', { actor: 'manager@azura.local' });
+
+    await eventually(async () => (await executionStatus(id)) === 'SUCCEEDED');
+    expect(webhook.requests.some((r) => r.headers['webhook-id'] === `msg_${id}`)).toBe(false);
   });
 });
