@@ -734,4 +734,24 @@ describe('POST /api/v1/purchase-orders/{id}/…', () => {
     expect(over.headers.get('content-type')).toBe('application/problem+json');
     expect((await over.json()).errors).toEqual([{ field: 'lines.0.quantity', message: expect.any(String) }]);
   });
+
+  it('cancels with a note, and refuses to cancel a received PO', async () => {
+    const { id, sku } = await sentPurchaseOrder();
+    const other = await sentPurchaseOrder();
+    await pos.receive(
+      other.id,
+      { lines: [{ sku: other.sku, quantity: 10 }], confirmOverReceipt: false },
+      warehouse,
+    );
+
+    const cancelled = await post('manager', `/api/v1/purchase-orders/${id}/cancel`, {
+      note: 'ordered elsewhere',
+    });
+    const received = await post('manager', `/api/v1/purchase-orders/${other.id}/cancel`, {});
+
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ status: 'CANCELLED', reason: 'ordered elsewhere' });
+    expect(received.status).toBe(409);
+    expect(await lastSignal(id)).toMatchObject({ kind: 'cancelled', unexpect: [{ sku, quantity: -10 }] });
+  });
 });

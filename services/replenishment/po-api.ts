@@ -146,17 +146,16 @@ export function createPurchaseOrderApi(orders: () => PurchaseOrders): OpenAPIHon
     return c.json(purchaseOrder, 201);
   });
   app.openapi(getRoute, async (c) => c.json(await orders().get(c.req.valid('param').id), 200));
-  const note = (c: Context<ApiEnv>) =>
-    (c.req.valid as (t: 'json') => { note?: string } | undefined)('json')?.note;
-  app.openapi(approveRoute, async (c) =>
-    c.json(await orders().approve(c.req.valid('param').id, note(c), ctxOf(c)), 200),
-  );
-  app.openapi(rejectRoute, async (c) =>
-    c.json(await orders().reject(c.req.valid('param').id, note(c), ctxOf(c)), 200),
-  );
-  app.openapi(cancelRoute, async (c) =>
-    c.json(await orders().cancel(c.req.valid('param').id, note(c), ctxOf(c)), 200),
-  );
+  for (const [route, decide] of [
+    [approveRoute, 'approve'],
+    [rejectRoute, 'reject'],
+    [cancelRoute, 'cancel'],
+  ] as const) {
+    app.openapi(route, async (c) => {
+      const note = c.req.valid('json')?.note;
+      return c.json(await orders()[decide](c.req.valid('param').id, note, ctxOf(c)), 200);
+    });
+  }
   app.openapi(receiptRoute, async (c) => {
     const po = await orders().receive(c.req.valid('param').id, c.req.valid('json'), {
       ...ctxOf(c),
