@@ -10,6 +10,7 @@ import {
   jsonResponse,
   problemResponses,
 } from '../../lib/http.ts';
+import { parseOrThrow } from '../../lib/parse.ts';
 import {
   callbackResultSchema,
   createPurchaseOrderBodySchema,
@@ -20,6 +21,7 @@ import {
   purchaseOrderPageSchema,
   purchaseOrderSchema,
   receiptBodySchema,
+  supplierCallbackSchema,
   supplierIdSchema,
   WEBHOOK_HEADERS,
   WEBHOOK_TOLERANCE_SECONDS,
@@ -121,13 +123,24 @@ const receiptRoute = createRoute({
   },
 });
 
+const callbackParams = z.object({ supplierId: supplierIdSchema });
 const callbackRoute = createRoute({
   method: 'post',
   path: '/api/v1/supplier-callbacks/{supplierId}',
   tags: [CALLBACK_TAG],
   summary: "A supplier's answer to a purchase order: acknowledged, shipped or rejected",
-  description: `Public (no bearer token): signed per Standard Webhooks with the supplier's secret (headers \`${WEBHOOK_HEADERS.id}\`, \`${WEBHOOK_HEADERS.timestamp}\`, \`${WEBHOOK_HEADERS.signature}\`; the timestamp within ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes). The body is a SupplierCallback (JSON). A signature that does not verify, or a purchase order the supplier does not have, is a 401 that changes nothing; a \`${WEBHOOK_HEADERS.id}\` seen before answers 200 with \`duplicate: true\`.`,
-  request: { params: z.object({ supplierId: supplierIdSchema }) },
+  description: `Public (no bearer token): signed per Standard Webhooks with the supplier's secret (headers \`${WEBHOOK_HEADERS.id}\`, \`${WEBHOOK_HEADERS.timestamp}\`, \`${WEBHOOK_HEADERS.signature}\`; the timestamp within ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes). A signature that does not verify, or a purchase order the supplier does not have, is a 401 that changes nothing; a \`${WEBHOOK_HEADERS.id}\` seen before answers 200 with \`duplicate: true\`.`,
+  request: {
+    params: callbackParams,
+    headers: z.object({
+      [WEBHOOK_HEADERS.id]: z.string().meta({ description: 'Unique per message; a repeat is a duplicate' }),
+      [WEBHOOK_HEADERS.timestamp]: z.string().meta({ description: 'Unix seconds' }),
+      [WEBHOOK_HEADERS.signature]: z
+        .string()
+        .meta({ description: '`v1,<base64 HMAC-SHA256 of id.timestamp.body>`' }),
+    }),
+    body: jsonBody(supplierCallbackSchema, 'The answer, signed'),
+  },
   responses: { 200: jsonResponse(callbackResultSchema, 'Recorded (or a duplicate)'), ...problemResponses },
 });
 
@@ -163,10 +176,13 @@ export function createPurchaseOrderApi(orders: () => PurchaseOrders): OpenAPIHon
     });
     return c.json(po, 201);
   });
-  app.openapi(callbackRoute, async (c) => {
-    // The signature covers the exact bytes: read the raw text before anything parses it.
+  // Documented with its body, but not validated by the route: the signature covers the exact bytes,
+  // so the raw text is verified first and parsed only then (nothing is said to an unsigned caller).
+  app.openAPIRegistry.registerPath(callbackRoute);
+  app.post('/api/v1/supplier-callbacks/:supplierId', async (c) => {
+    const { supplierId } = parseOrThrow(callbackParams, c.req.param());
     const raw = await c.req.text();
-    const result = await orders().callback(c.req.valid('param').supplierId, raw, {
+    const result = await orders().callback(supplierId, raw, {
       [WEBHOOK_HEADERS.id]: c.req.header(WEBHOOK_HEADERS.id),
       [WEBHOOK_HEADERS.timestamp]: c.req.header(WEBHOOK_HEADERS.timestamp),
       [WEBHOOK_HEADERS.signature]: c.req.header(WEBHOOK_HEADERS.signature),
