@@ -532,6 +532,29 @@ describe('saga tasks', () => {
     expect(await store.lockHolder(sku, 'main', supplier.id)).toBeUndefined();
   });
 
+  it('a failed PO whose fallback supplier already has that SKU on order ends without a second PO or an alarm', async () => {
+    const sku = uniqueSku();
+    const { supplier } = supplierWithItem(sku);
+    const fallback = directory.add(webhook.url);
+    secrets.create(fallback.id);
+    directory.addItem(fallback.id, sku);
+    const { purchaseOrderId: open } = await pos.raise(planFor(fallback.id, sku), system);
+    const { purchaseOrderId: id } = await pos.raise(
+      planFor(supplier.id, sku, { fallbackSupplierId: fallback.id }),
+      system,
+    );
+
+    const result = await pos.fallback(id, 'send_failed', { Error: 'SupplierGone' });
+
+    expect(result).toEqual({ status: 'FAILED' });
+    const po = (await store.get(id))!;
+    expect(po.replacedBy).toBeUndefined();
+    expect(po.outbox[0]).toMatchObject({ type: 'PurchaseOrderFailed', data: { replacedBy: open } });
+    expect(failed).toEqual([]);
+    expect(await store.lockHolder(sku, 'main', fallback.id)).toBe(open);
+    expect(await store.lockHolder(sku, 'main', supplier.id)).toBeUndefined();
+  });
+
   it('a manager cancelling a sent PO gives back what has not come, through the saga', async () => {
     const { id, sku } = await sentPurchaseOrder();
     await pos.receive(id, { lines: [{ sku, quantity: 4 }], confirmOverReceipt: false }, warehouse);

@@ -1171,7 +1171,12 @@ export class PurchaseOrders implements PurchaseOrdering {
             purchaseOrderId: po.id,
             supplierId: replacement.supplierId,
           });
-          return this.failWithoutFallback(po, status, why);
+          const holder = await this.store.lockHolder(
+            replacement.lines[0]!.sku,
+            po.locationId,
+            replacement.supplierId,
+          );
+          return this.failWithoutFallback(po, status, why, holder);
         }
         await backoff(attempt);
         continue;
@@ -1189,10 +1194,15 @@ export class PurchaseOrders implements PurchaseOrdering {
     throw new TransientError(`fallback ${purchaseOrderId}: gave up after contended writes`);
   }
 
+  /**
+   * This PO ends without a replacement of its own. `coveredBy`: the fallback supplier already has
+   * an open PO for the SKU (with its own saga): named in the event, and no alarm, the need is met.
+   */
   private async failWithoutFallback(
     po: PoRecord,
     status: 'FAILED' | 'REJECTED',
     why: string,
+    coveredBy?: string,
   ): Promise<FallbackOutput> {
     const { changed, after } = await this.mutate(po.id, (current) => {
       if (current.status === 'FAILED' || current.status === 'CANCELLED' || status === 'REJECTED')
@@ -1202,13 +1212,13 @@ export class PurchaseOrders implements PurchaseOrdering {
       next.reason = why;
       next.outbox = [
         PurchaseOrderFailed.create(
-          { ...refOf(current), reason: why },
+          { ...refOf(current), reason: why, ...(coveredBy ? { replacedBy: coveredBy } : {}) },
           { id: eventId(current, PurchaseOrderFailed.type), correlationId: current.id, occurredAt: iso },
         ),
       ];
       return { po: next };
     });
-    if (changed) this.config.onFailed?.(after);
+    if (changed && !coveredBy) this.config.onFailed?.(after);
     return { status: after.status === 'CANCELLED' ? 'CANCELLED' : status };
   }
 
