@@ -1,11 +1,68 @@
-import type { PurchaseOrdering } from './domain/model.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { observability } from '../../lib/observability.ts';
+import type { SagaTimings } from './domain/model.ts';
+import { PurchaseOrders } from './domain/purchase-orders.ts';
+import { defaultSuppliers } from './planner-wiring.ts';
+import { DynamoPurchaseOrderStore } from './po-store.ts';
+import { SfnPurchaseOrderSaga } from './saga-client.ts';
+import { SecretsManagerWebhookSecrets } from './secrets.ts';
+import { PURCHASE_ORDER_FAILED_METRIC } from './service.ts';
+import { SignedWebhookSender } from './webhook.ts';
 
-/**
- * STUB of branch h1 only, so that planner-wiring.ts typechecks before the purchase-order half
- * lands: H2 owns this file and its real `defaultPurchaseOrders()`; at merge, take H2's version.
- */
-export function defaultPurchaseOrders(): PurchaseOrdering {
-  throw new Error(
-    'purchase orders are not wired in this branch (services/replenishment/wiring.ts is a stub)',
-  );
+const HOUR = 3600;
+const DEFAULT_TIMINGS: SagaTimings = {
+  approvalSeconds: 24 * HOUR,
+  approvalEscalatedSeconds: 48 * HOUR,
+  ackSeconds: 24 * HOUR,
+  deliveryGraceSeconds: 24 * HOUR,
+  reescalateSeconds: 7 * 24 * HOUR,
+};
+const TIMING_ENV: Record<keyof SagaTimings, string> = {
+  approvalSeconds: 'REPLENISHMENT_APPROVAL_WAIT_SECONDS',
+  approvalEscalatedSeconds: 'REPLENISHMENT_APPROVAL_ESCALATED_WAIT_SECONDS',
+  ackSeconds: 'REPLENISHMENT_ACK_WAIT_SECONDS',
+  deliveryGraceSeconds: 'REPLENISHMENT_DELIVERY_GRACE_SECONDS',
+  reescalateSeconds: 'REPLENISHMENT_REESCALATE_SECONDS',
+};
+
+/** The saga's waits, read from the environment at each step (a positive integer; otherwise the default). */
+export function sagaTimingsFromEnv(env: NodeJS.ProcessEnv = process.env): SagaTimings {
+  const timings = { ...DEFAULT_TIMINGS };
+  for (const key of Object.keys(TIMING_ENV) as (keyof SagaTimings)[]) {
+    const value = Number(env[TIMING_ENV[key]]);
+    if (Number.isInteger(value) && value > 0) timings[key] = value;
+  }
+  return timings;
+}
+
+let purchaseOrders: PurchaseOrders | undefined;
+
+/** The process-wide PurchaseOrders over DynamoDB, Step Functions, the supplier directory and secrets (made on first use). */
+export function defaultPurchaseOrders(): PurchaseOrders {
+  if (!purchaseOrders) {
+    const { logger, metrics } = observability('replenishment');
+    const directory = defaultSuppliers();
+    const secrets = new SecretsManagerWebhookSecrets();
+    purchaseOrders = new PurchaseOrders(
+      new DynamoPurchaseOrderStore(),
+      new SfnPurchaseOrderSaga(),
+      directory,
+      secrets,
+      new SignedWebhookSender(directory, secrets),
+      {
+        timings: () => sagaTimingsFromEnv(),
+        onFailed: (po) => {
+          logger.error('PURCHASE ORDER FAILED with no fallback supplier left', {
+            purchaseOrderId: po.id,
+            supplierId: po.supplierId,
+            reason: po.reason,
+          });
+          metrics.addMetric(PURCHASE_ORDER_FAILED_METRIC, MetricUnit.Count, 1);
+          metrics.publishStoredMetrics();
+        },
+        log: (message, details) => logger.info(message, details),
+      },
+    );
+  }
+  return purchaseOrders;
 }

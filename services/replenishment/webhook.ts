@@ -1,0 +1,106 @@
+import { Webhook } from 'standardwebhooks';
+import { requireEnv } from '../../lib/aws.ts';
+import { PUBLIC_API_URL_ENV } from '../../lib/topology.ts';
+import { type PurchaseOrderWebhook, purchaseOrderWebhookSchema, WEBHOOK_HEADERS } from './contract.ts';
+import type { SupplierDirectory, WebhookSecrets } from './domain/model.ts';
+import {
+  type PoRecord,
+  type PurchaseOrderSender,
+  SupplierGone,
+  SupplierRefused,
+  SupplierUnavailable,
+} from './domain/purchase-orders.ts';
+
+/** How long a supplier's webhook has to answer. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** The Standard Webhooks message id of a PO: the same for every retry and reminder, so suppliers de-duplicate. */
+export const webhookIdOf = (purchaseOrderId: string): string => `msg_${purchaseOrderId}`;
+
+/** Where a supplier calls us back: `${PUBLIC_API_URL}/api/v1/supplier-callbacks/<supplierId>`. */
+export function callbackUrlOf(supplierId: string, publicApiUrl = requireEnv(PUBLIC_API_URL_ENV)): string {
+  return `${publicApiUrl.replace(/\/+$/, '')}/api/v1/supplier-callbacks/${supplierId}`;
+}
+
+export function purchaseOrderWebhookOf(po: PoRecord, callbackUrl: string): PurchaseOrderWebhook {
+  return purchaseOrderWebhookSchema.parse({
+    type: 'purchase_order.created',
+    version: 1,
+    data: {
+      purchaseOrderId: po.id,
+      supplierId: po.supplierId,
+      lines: po.lines.map(({ sku, supplierSku, quantity, unitCost }) => ({
+        sku,
+        supplierSku,
+        quantity,
+        unitCost,
+      })),
+      total: po.total,
+      currency: po.total.currency,
+      deliverTo: { locationId: po.locationId },
+      expectedBy: po.expectedBy,
+      callbackUrl,
+    },
+  });
+}
+
+/**
+ * Sends a purchase order to its supplier's webhook, signed per Standard Webhooks with the
+ * supplier's secret. What the answer means for the saga: 2xx delivered; 5xx, 408, 429, a timeout
+ * or a refused connection → SupplierUnavailable (retried with backoff); 410 → the webhook is
+ * disabled and SupplierGone; any other answer → SupplierRefused (no retry: the fallback).
+ */
+export class SignedWebhookSender implements PurchaseOrderSender {
+  constructor(
+    private readonly directory: SupplierDirectory,
+    private readonly secrets: Pick<WebhookSecrets, 'signing'>,
+    private readonly options: { timeoutMs?: number; publicApiUrl?: () => string; now?: () => Date } = {},
+  ) {}
+
+  async deliver(po: PoRecord): Promise<void> {
+    const supplier = await this.directory.getSupplier(po.supplierId);
+    if (!supplier) throw new SupplierRefused(`Supplier ${po.supplierId} does not exist`);
+    if (!supplier.active) throw new SupplierRefused(`Supplier ${supplier.id} is inactive`);
+    if (supplier.webhookStatus !== 'enabled') {
+      throw new SupplierRefused(`The webhook of ${supplier.id} is disabled (it answered 410 Gone)`);
+    }
+    const publicApiUrl = this.options.publicApiUrl?.() ?? requireEnv(PUBLIC_API_URL_ENV);
+    const body = JSON.stringify(purchaseOrderWebhookOf(po, callbackUrlOf(supplier.id, publicApiUrl)));
+    const id = webhookIdOf(po.id);
+    const at = this.options.now?.() ?? new Date();
+    const signature = new Webhook(await this.secrets.signing(supplier.id)).sign(id, at, body);
+    let response: Response;
+    try {
+      response = await fetch(supplier.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [WEBHOOK_HEADERS.id]: id,
+          [WEBHOOK_HEADERS.timestamp]: String(Math.floor(at.getTime() / 1000)),
+          [WEBHOOK_HEADERS.signature]: signature,
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const cause = (error as Error).cause as { code?: string } | undefined;
+      throw new SupplierUnavailable(
+        `${supplier.id}'s webhook did not answer: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (cause?.code ?? (error as Error).message)}`,
+        {},
+        { cause: error },
+      );
+    }
+    const text = (await response.text().catch(() => '')).slice(0, 200);
+    const answered = `${supplier.id}'s webhook answered ${response.status}${text ? `: ${text}` : ''}`;
+    if (response.ok) return;
+    if (response.status === 410) {
+      await this.directory.disableWebhook(supplier.id, answered);
+      throw new SupplierGone(answered);
+    }
+    if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      throw new SupplierUnavailable(answered);
+    }
+    throw new SupplierRefused(answered);
+  }
+}
