@@ -13,8 +13,9 @@ export const API_INFO = {
   title: 'Azura Inventory API',
   version: '1.0.0',
   description:
-    'Products, stock levels, the movement ledger, operations on stock, orders, sign-in and users. ' +
-    'Every /api/v1 route but sign-in needs `Authorization: Bearer <token>`. Errors are RFC 9457 ' +
+    'Products, stock levels, the movement ledger, operations on stock, orders, suppliers, reorder rules, ' +
+    'purchase orders, sign-in and users. Every /api/v1 route but sign-in and the supplier callbacks ' +
+    '(authenticated by their Standard Webhooks signature, see docs/integration.md) needs `Authorization: Bearer <token>`. Errors are RFC 9457 ' +
     '`application/problem+json` with an `errors` list naming each invalid field. Every POST honours ' +
     'an `Idempotency-Key` header: the same key returns the first result and changes nothing.',
 };

@@ -6,6 +6,7 @@ import type { EventDefinition } from '../lib/events.ts';
 import { catalogEvents } from '../services/catalog/contract.ts';
 import { services } from '../services/index.ts';
 import { orderEvents } from '../services/orders/contract.ts';
+import { replenishmentEvents } from '../services/replenishment/contract.ts';
 import { stockEvents } from '../services/stock/contract.ts';
 
 /**
@@ -17,6 +18,7 @@ const published: { service: string; events: readonly EventDefinition<string, any
   { service: 'catalog', events: catalogEvents },
   { service: 'stock', events: stockEvents },
   { service: 'orders', events: orderEvents },
+  { service: 'replenishment', events: replenishmentEvents },
 ];
 
 export function renderEventsDoc(): string {

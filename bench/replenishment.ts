@@ -44,7 +44,10 @@ const [runs = 20] = process.argv.slice(2).map(Number);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
-const until = async <T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> => {
+const until = async <T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
@@ -58,7 +61,8 @@ const median = (xs: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 const simulator = await startSupplierSimulator({ port: 0 });
 const runtime = await startRuntime({
@@ -78,11 +82,15 @@ try {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await response.json()) as Record<string, unknown>;
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    if (response.status >= 300)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
   const ledger = new StockLedger(
-    new DynamoStockStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), process.env[tableEnvVar(STOCK_TABLE)]!),
+    new DynamoStockStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      process.env[tableEnvVar(STOCK_TABLE)]!,
+    ),
   );
 
   // The baseline consumer: a queue of our own on the topic, raw delivery, StockLevelChanged only.
@@ -98,7 +106,10 @@ try {
       TopicArn: runtime.provisioned.topicArn,
       Protocol: 'sqs',
       Endpoint: Attributes!.QueueArn!,
-      Attributes: { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ type: ['StockLevelChanged'] }) },
+      Attributes: {
+        RawMessageDelivery: 'true',
+        FilterPolicy: JSON.stringify({ type: ['StockLevelChanged'] }),
+      },
     }),
   );
   const levelSeenAt = new Map<string, number>(); // `${sku}:${movementId}` → when it reached our queue
@@ -108,7 +119,7 @@ try {
       const { Messages = [] } = await observer.send(
         new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
-      const at = performance.now();
+      const at = Date.now();
       for (const m of Messages) {
         const event = JSON.parse(m.Body ?? '{}') as Envelope<{ sku: string; movementId: string }>;
         levelSeenAt.set(`${event.data.sku}:${event.data.movementId}`, at);
@@ -155,28 +166,32 @@ try {
       return rules.items[0]?.position?.available === 50;
     });
 
-    const crossedAt = performance.now();
+    const crossedAt = Date.now();
     const { movement } = await ledger.adjust({ sku, delta: -45, reason: 'damaged' }, { actor: 'bench' });
     const delivery = await until(() =>
-      simulator
-        .deliveries(supplierId)
-        .find((d) => (d.body as { data?: { lines?: { sku: string }[] } }).data?.lines?.[0]?.sku === sku),
+      simulator.deliveries(supplierId).find((d) => d.purchaseOrder?.data.lines[0]?.sku === sku),
     );
-    toWebhook.push(delivery.receivedAtMs - crossedAt);
+    toWebhook.push(Date.parse(delivery.receivedAt) - crossedAt);
     const seen = await until(() => levelSeenAt.get(`${sku}:${movement.id}`));
     toEvent.push(seen - crossedAt);
 
     // Acknowledged by the simulator, then received in full: the saga's whole life.
-    const purchaseOrderId = (delivery.body as { data: { purchaseOrderId: string } }).data.purchaseOrderId;
-    await until(async () => (await api('GET', `/api/v1/purchase-orders/${purchaseOrderId}`)).status === 'ACKNOWLEDGED');
-    await api('POST', `/api/v1/purchase-orders/${purchaseOrderId}/receipts`, { lines: [{ sku, quantity: 96 }] });
+    const purchaseOrderId = delivery.purchaseOrder!.data.purchaseOrderId;
+    await until(
+      async () => (await api('GET', `/api/v1/purchase-orders/${purchaseOrderId}`)).status === 'ACKNOWLEDGED',
+    );
+    await api('POST', `/api/v1/purchase-orders/${purchaseOrderId}/receipts`, {
+      lines: [{ sku, quantity: 96 }],
+    });
     const sfn = new SFNClient({});
     const executionArn = `${process.env[stateMachineEnvVar('replenishment-saga')]!.replace(':stateMachine:', ':execution:')}:${purchaseOrderId}`;
     const history = await until(async () => {
       const events: HistoryEvent[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+        const page = await sfn.send(
+          new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
+        );
         events.push(...(page.events ?? []));
         nextToken = page.nextToken;
       } while (nextToken);

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
@@ -12,7 +13,7 @@ import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { composeApi } from '../api/app.ts';
-import { dynamo, s3, sfn, sns, sqs } from '../lib/aws.ts';
+import { dynamo, s3, secretsManager, sfn, sns, sqs } from '../lib/aws.ts';
 import { withHandlerFaults } from '../lib/faults.ts';
 import type { ApiEnv } from '../lib/http.ts';
 import { type FunctionDecl, PUBLIC_API_URL_ENV, type ServiceDecl } from '../lib/topology.ts';
@@ -37,7 +38,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export interface RuntimeOptions {
   services?: readonly ServiceDecl[];
   /** Use running emulators (tests share one set); otherwise start our own. */
-  emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>;
+  emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> & Partial<Pick<Emulators, 'secretsEndpoint'>>;
   /** Persist DynamoDB Local, S3 objects and stream checkpoints here (npm start: `.data/`). */
   dataDir?: string;
   prefix?: string;
@@ -63,7 +64,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   url: string;
   provisioned: Provisioned;
-  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>;
+  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> & Partial<Pick<Emulators, 'secretsEndpoint'>>;
   services: readonly ServiceDecl[];
   /** Calls a declared function's handler directly, as Lambda's Invoke would. */
   invoke(service: string, functionId: string, event: unknown): Promise<unknown>;
@@ -95,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     : await startEmulators({
         dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
         s3Dir: options.dataDir && join(options.dataDir, 's3'),
+        secretsFile: options.dataDir && join(options.dataDir, 'secrets.json'),
         sqsPort: options.sqsPort,
       });
   const emulators = options.emulators ?? ownEmulators!;
@@ -191,6 +193,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         check('sqs', () => sqs().send(new ListQueuesCommand({ MaxResults: 1 }))),
         check('sns', () => sns().send(new ListTopicsCommand({}))),
         check('s3', () => s3().send(new ListBucketsCommand({}))),
+        ...(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
+          ? [check('secretsmanager', () => secretsManager().send(new ListSecretsCommand({ MaxResults: 1 })))]
+          : []),
         ...(process.env.AWS_ENDPOINT_URL_SFN
           ? [check('stepfunctions', () => sfn().send(new ListStateMachinesCommand({ maxResults: 1 })))]
           : []),
@@ -261,11 +266,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
 
     // --- Re-drive (issue 3): the local engine keeps executions in memory, so after a restart the
-    // orders not in a final state have no saga running; start them again (idempotent steps).
+    // orders and purchase orders not in a final state have no saga running; start them again
+    // (idempotent steps).
     // Locally only: in AWS executions survive restarts and deployments.
     if (services.some((s) => s.name === 'orders')) {
       const { redriveOpenOrders } = await import('../services/orders/redrive.ts');
       await redriveOpenOrders().catch((error) => onError(error, 'orders re-drive'));
+    }
+    if (services.some((s) => s.name === 'replenishment')) {
+      const { redriveOpenPurchaseOrders } = await import('../services/replenishment/redrive.ts');
+      await redriveOpenPurchaseOrders().catch((error) => onError(error, 'replenishment re-drive'));
     }
     // --- end re-drive ---
     return runtime;

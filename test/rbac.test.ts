@@ -14,6 +14,18 @@ const PROBE_SKU = `RBAC-${ulid().slice(-10)}`;
 const OTHER_LOCATION = `rbac-${ulid().slice(-8).toLowerCase()}`;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
 
+const PROBE_SUPPLIER = `rbac-${ulid().slice(-10).toLowerCase()}`;
+const ITEM = { supplierSku: 'RBAC-S1', unitCost: { amount: 300, currency: 'GBP' } };
+// Nobody listens there: the probes' purchase orders fail to send, which no probe waits for.
+const newSupplier = (id: string) => ({
+  id,
+  name: 'RBAC supplier',
+  email: `${id}@suppliers.example`,
+  webhookUrl: 'http://127.0.0.1:9/rbac',
+  currency: 'GBP',
+  leadTimeDays: 3,
+});
+
 const newProduct = (sku: string) => ({
   sku,
   name: 'RBAC probe',
@@ -26,6 +38,8 @@ interface Probe {
   /** Path parameters (OpenAPI names) of this call. */
   params?: Record<string, string>;
   body?: unknown;
+  /** A query string, e.g. `?locationId=x`. */
+  query?: string;
   /** The answer when it is not a success (2xx/3xx). */
   status?: number;
 }
@@ -34,6 +48,7 @@ describe('who may do what', () => {
   let runtime: Runtime;
   let routes: { method: string; path: string; template: string }[];
   let imageKey: string;
+  let probePurchaseOrder: string;
 
   const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
     fetch(`${runtime.url}${path}`, {
@@ -98,6 +113,60 @@ describe('who may do what', () => {
     'GET /api/v1/orders': () => ({}),
     // No order has this id: the allowed answer is a 404, reached after the database read.
     'GET /api/v1/orders/{orderId}': () => ({ params: { orderId: 'ORD-RBAC-1' }, status: 404 }),
+    // replenishment: a supplier with an item for the probe SKU, a rule, a purchase order
+    'GET /api/v1/suppliers': () => ({}),
+    'POST /api/v1/suppliers': () => ({ body: newSupplier(`rbac-${ulid().slice(-10).toLowerCase()}`) }),
+    'GET /api/v1/suppliers/{id}': () => ({ params: { id: PROBE_SUPPLIER } }),
+    'PATCH /api/v1/suppliers/{id}': () => ({
+      params: { id: PROBE_SUPPLIER },
+      body: { name: 'RBAC supplier, renamed' },
+    }),
+    'POST /api/v1/suppliers/{id}/rotate-secret': () => ({ params: { id: PROBE_SUPPLIER }, body: {} }),
+    'GET /api/v1/suppliers/{id}/items': () => ({ params: { id: PROBE_SUPPLIER } }),
+    'PUT /api/v1/suppliers/{id}/items/{sku}': () => ({
+      params: { id: PROBE_SUPPLIER, sku: PROBE_SKU },
+      body: ITEM,
+    }),
+    'DELETE /api/v1/suppliers/{id}/items/{sku}': async () => {
+      const sku = `RBAC-${ulid().slice(-10)}`;
+      await asAdmin('PUT', `/api/v1/suppliers/${PROBE_SUPPLIER}/items/${sku}`, ITEM);
+      return { params: { id: PROBE_SUPPLIER, sku } };
+    },
+    'GET /api/v1/reorder-rules': () => ({}),
+    'PUT /api/v1/reorder-rules/{sku}': () => ({
+      params: { sku: PROBE_SKU },
+      body: { min: 1, max: 5, preferredSupplierId: PROBE_SUPPLIER },
+    }),
+    'DELETE /api/v1/reorder-rules/{sku}': async () => {
+      await asAdmin('PUT', `/api/v1/reorder-rules/${PROBE_SKU}`, {
+        locationId: OTHER_LOCATION,
+        min: 1,
+        max: 5,
+        preferredSupplierId: PROBE_SUPPLIER,
+      });
+      return { params: { sku: PROBE_SKU }, query: `?locationId=${OTHER_LOCATION}` };
+    },
+    'GET /api/v1/purchase-orders': () => ({}),
+    // Each manual PO orders a SKU of its own (one open PO per SKU × location × supplier).
+    'POST /api/v1/purchase-orders': async () => {
+      const sku = `RBAC-${ulid().slice(-10)}`;
+      await asAdmin('PUT', `/api/v1/suppliers/${PROBE_SUPPLIER}/items/${sku}`, ITEM);
+      return { body: { supplierId: PROBE_SUPPLIER, lines: [{ sku, quantity: 5 }] } };
+    },
+    'GET /api/v1/purchase-orders/{id}': () => ({ params: { id: probePurchaseOrder } }),
+    // No PO has this id: the allowed answers are 404s, reached after the database read.
+    'POST /api/v1/purchase-orders/{id}/approve': () => ({
+      params: { id: 'PO-RBAC1' },
+      body: {},
+      status: 404,
+    }),
+    'POST /api/v1/purchase-orders/{id}/reject': () => ({ params: { id: 'PO-RBAC1' }, body: {}, status: 404 }),
+    'POST /api/v1/purchase-orders/{id}/cancel': () => ({ params: { id: 'PO-RBAC1' }, body: {}, status: 404 }),
+    'POST /api/v1/purchase-orders/{id}/receipts': () => ({
+      params: { id: 'PO-RBAC1' },
+      body: { lines: [{ sku: PROBE_SKU, quantity: 1 }] },
+      status: 404,
+    }),
   };
   const pathOf = (template: string, params: Record<string, string> = {}) =>
     template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -133,6 +202,13 @@ describe('who may do what', () => {
     if (!put.ok) throw new Error(`image upload → ${put.status}`);
     imageKey = upload.key;
     await asAdmin('POST', `/api/v1/products/${PROBE_SKU}/images/confirm`, { key: imageKey });
+    await asAdmin('POST', '/api/v1/suppliers', newSupplier(PROBE_SUPPLIER));
+    await asAdmin('PUT', `/api/v1/suppliers/${PROBE_SUPPLIER}/items/${PROBE_SKU}`, ITEM);
+    const po = (await asAdmin('POST', '/api/v1/purchase-orders', {
+      supplierId: PROBE_SUPPLIER,
+      lines: [{ sku: PROBE_SKU, quantity: 5 }],
+    })) as { id: string };
+    probePurchaseOrder = po.id;
   });
   afterAll(async () => {
     await runtime?.stop();
@@ -167,8 +243,8 @@ describe('who may do what', () => {
         if (!allowed) continue;
         const probe = probes[name];
         expect(probe, `a valid request for ${name} in this test's probes`).toBeDefined();
-        const { params, body, status } = await probe!();
-        const path = pathOf(route.template, params);
+        const { params, body, query = '', status } = await probe!();
+        const path = pathOf(route.template, params) + query;
         const res = await call(route.method, path, headers, body);
         const where = `${role} ${route.method} ${path} → ${res.status}`;
         const text = await res.text();

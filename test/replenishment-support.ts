@@ -1,12 +1,17 @@
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import { sns, sqs } from '../lib/aws.ts';
 import type { Envelope } from '../lib/events.ts';
 import type { Role } from '../lib/permissions.ts';
 import { localTokenFor } from '../local/auth.ts';
 import type { Runtime } from '../local/runtime.ts';
-import { type SimulatedSupplier, type SupplierSimulator, startSupplierSimulator } from '../local/supplier-simulator.ts';
+import {
+  type SupplierRules,
+  type SupplierSimulator,
+  startSupplierSimulator,
+} from '../local/supplier-simulator.ts';
+import { eventFeed } from '../services/orders/testing.ts';
 import type {
   PurchaseOrderStatus,
   ReorderRuleBody,
@@ -14,7 +19,6 @@ import type {
 } from '../services/replenishment/contract.ts';
 import { replenishmentEvents } from '../services/replenishment/contract.ts';
 import { replenishmentService } from '../services/replenishment/service.ts';
-import { eventFeed } from '../services/orders/testing.ts';
 import { stockService } from '../services/stock/service.ts';
 import { defaultLedger } from '../services/stock/store.ts';
 import { seedProduct, uniqueSku } from '../services/stock/testing.ts';
@@ -34,7 +38,13 @@ export interface PurchaseOrderView {
   status: PurchaseOrderStatus;
   origin: string;
   needsApproval: boolean;
-  lines: { sku: string; supplierSku: string; quantity: number; received: number; unitCost: { amount: number } }[];
+  lines: {
+    sku: string;
+    supplierSku: string;
+    quantity: number;
+    received: number;
+    unitCost: { amount: number };
+  }[];
   total: { amount: number; currency: string };
   replaces?: string;
   replacedBy?: string;
@@ -56,7 +66,9 @@ export interface ReplenishmentWorld {
     options?: { role?: Role; headers?: Record<string, string> },
   ): Promise<{ status: number; body: T }>;
   /** A supplier created through our API, its secret registered with the simulator. */
-  supplier(rules?: Partial<SimulatedSupplier>, fields?: Record<string, unknown>): Promise<string>;
+  supplier(rules?: Partial<SupplierRules>, fields?: Record<string, unknown>): Promise<string>;
+  /** The signing secret our API returned for a supplier made by `supplier()`. */
+  secretOf(supplierId: string): string;
   item(supplierId: string, sku: string, body?: Partial<SupplierItemBody>): Promise<void>;
   rule(sku: string, body: Partial<ReorderRuleBody> & { preferredSupplierId: string }): Promise<void>;
   /** A product stock knows, with this much on hand at `main`. */
@@ -72,7 +84,9 @@ export interface ReplenishmentWorld {
 }
 
 async function subscribedFeed(topicArn: string, prefix: string) {
-  const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: `${prefix}-test-replenishment-events` }));
+  const { QueueUrl } = await sqs().send(
+    new CreateQueueCommand({ QueueName: `${prefix}-test-replenishment-events` }),
+  );
   const { Attributes } = await sqs().send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
@@ -95,6 +109,7 @@ export async function startReplenishmentWorld(): Promise<ReplenishmentWorld> {
   const runtime = await startTestRuntime([stockService, replenishmentService]);
   const feed = await subscribedFeed(runtime.provisioned.topicArn, runtime.provisioned.prefix);
   const tokens = new Map<Role, string>();
+  const secrets = new Map<string, string>();
   const api: ReplenishmentWorld['api'] = async (method, path, body, options = {}) => {
     const role = options.role ?? 'manager';
     if (!tokens.has(role)) tokens.set(role, await localTokenFor(role));
@@ -141,9 +156,12 @@ export async function startReplenishmentWorld(): Promise<ReplenishmentWorld> {
         }),
         201,
       );
-      simulator.register(id, { secret: (body as { secret: string }).secret, ackDelayMs: 20, ...rules });
+      const { secret } = body as { secret: string };
+      secrets.set(id, secret);
+      simulator.register(id, { secret, ackDelayMs: 20, ...rules });
       return id;
     },
+    secretOf: (id) => secrets.get(id)!,
     item: async (supplierId, sku, body = {}) => {
       await expectStatus(
         api('PUT', `/api/v1/suppliers/${supplierId}/items/${sku}`, {
@@ -156,7 +174,11 @@ export async function startReplenishmentWorld(): Promise<ReplenishmentWorld> {
       );
     },
     rule: async (sku, body) => {
-      await expectStatus(api('PUT', `/api/v1/reorder-rules/${sku}`, { min: 10, max: 100, ...body }), 200, 201);
+      await expectStatus(
+        api('PUT', `/api/v1/reorder-rules/${sku}`, { min: 10, max: 100, ...body }),
+        200,
+        201,
+      );
     },
     stockedSku: async (onHand) => {
       const sku = uniqueSku('REP');

@@ -10,7 +10,11 @@ import { type Provisioned, provision } from '../../local/provision.ts';
 export function pointAtEmulators(): void {
   Object.assign(
     process.env,
-    endpointEnv({ dynamoEndpoint: inject('dynamoEndpoint'), awsEndpoint: inject('awsEndpoint') }),
+    endpointEnv({
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      awsEndpoint: inject('awsEndpoint'),
+      secretsEndpoint: inject('secretsEndpoint'),
+    }),
   );
 }
 

@@ -6,6 +6,7 @@ export default async function setup(project: TestProject) {
   const emulators = await startEmulators();
   project.provide('dynamoEndpoint', emulators.dynamoEndpoint);
   project.provide('awsEndpoint', emulators.awsEndpoint);
+  project.provide('secretsEndpoint', emulators.secretsEndpoint);
   return async () => {
     await emulators.stop();
   };
@@ -15,5 +16,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamoEndpoint: string;
     awsEndpoint: string;
+    secretsEndpoint: string;
   }
 }

@@ -14,7 +14,11 @@ export async function startTestRuntime(
 ): Promise<Runtime> {
   return startRuntime({
     services,
-    emulators: { dynamoEndpoint: inject('dynamoEndpoint'), awsEndpoint: inject('awsEndpoint') },
+    emulators: {
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      awsEndpoint: inject('awsEndpoint'),
+      secretsEndpoint: inject('secretsEndpoint'),
+    },
     prefix: `t${ulid().slice(-8).toLowerCase()}`,
     port: 0,
     fastRetry: true,
