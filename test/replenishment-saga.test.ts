@@ -51,6 +51,13 @@ describe('replenishment', () => {
       data: { purchaseOrderId: po.id, supplierId: supplier, lines: [{ sku, quantity: 96 }] },
     });
     expect(await totalsOf(sku)).toMatchObject({ onHand: 5, incoming: 96 });
+    // The supplier promised a date (the end of that day): still cover within the lead time, so
+    // nothing more is suggested (comparing instants once called it "later" and suggested 96 again).
+    const { body: rules } = await world.api<{ items: { position: Record<string, number> }[] }>(
+      'GET',
+      `/api/v1/reorder-rules?sku=${sku}`,
+    );
+    expect(rules.items[0]!.position).toMatchObject({ onOrder: 96, onOrderLater: 0, suggestedQuantity: 0 });
 
     const first = await world.api(
       'POST',

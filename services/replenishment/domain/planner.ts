@@ -62,6 +62,8 @@ export interface SweepResult {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** The last millisecond of that instant's UTC day. */
+const endOfUtcDay = (at: Date): Date => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS + DAY_MS - 1);
 const SYSTEM = { actor: 'system:reorder-rule' };
 
 interface Choice {
@@ -341,13 +343,22 @@ export class ReorderPlanner {
     });
   }
 
+  /**
+   * Open PO quantity expected by the day a PO raised now would arrive. Days, not instants: a
+   * supplier promises a date, which counts as the end of that day, so a PO due the same day as a
+   * new one would be is cover (comparing instants called it "later" and suggested ordering again).
+   */
   private openWithin(
     sku: string,
     locationId: string,
     leadTimeDays: number,
     now: Date,
   ): Promise<OpenQuantity> {
-    return this.ordering().openQuantity(sku, locationId, new Date(now.getTime() + leadTimeDays * DAY_MS));
+    return this.ordering().openQuantity(
+      sku,
+      locationId,
+      endOfUtcDay(new Date(now.getTime() + leadTimeDays * DAY_MS)),
+    );
   }
 
   /** The preferred supplier if it can take an order, else the fallback if it can, else none. */
