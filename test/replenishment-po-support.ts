@@ -1,100 +1,108 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
-import type {
-  OrderPlan,
-  StoredSupplier,
-  StoredSupplierItem,
-  SupplierDirectory,
-} from '../services/replenishment/domain/model.ts';
-import type { CallbackSecrets } from '../services/replenishment/domain/purchase-orders.ts';
-
-/** Stand-ins and helpers of the purchase-order tests (test/replenishment-po.test.ts, test/replenishment-saga.test.ts). */
+import type { CreateSupplierBody, SupplierItemBody } from '../services/replenishment/contract.ts';
+import type { OrderPlan, PurchaseOrdering } from '../services/replenishment/domain/model.ts';
+import type { PurchaseOrderSaga } from '../services/replenishment/domain/purchase-orders.ts';
+import { Suppliers } from '../services/replenishment/domain/suppliers.ts';
+import { SecretsManagerWebhookSecrets } from '../services/replenishment/secrets.ts';
+import { DynamoSupplierStore } from '../services/replenishment/supplier-store.ts';
 
 /**
- * IN-TEST SupplierDirectory: the real one (Suppliers, over the same table) is written in another
- * branch. Holds suppliers and items in memory; `disableWebhook` flips the status as the real one does.
+ * Helpers of the replenishment tests that drive purchase orders and the planner without the whole
+ * runtime (test/replenishment-po.test.ts, -suppliers.test.ts, -saga-engine.test.ts): the real
+ * supplier half (`Suppliers` over DynamoDB Local, secrets in the local Secrets Manager), a
+ * supplier's webhook as a real HTTP server on 127.0.0.1, and signed callbacks.
  */
-export class InTestSupplierDirectory implements SupplierDirectory {
-  readonly suppliers = new Map<string, StoredSupplier>();
-  readonly items = new Map<string, StoredSupplierItem>();
-  readonly disabled: { supplierId: string; reason: string }[] = [];
 
-  add(webhookUrl: string, fields: Partial<StoredSupplier> = {}): StoredSupplier {
-    const at = new Date().toISOString();
-    const supplier: StoredSupplier = {
-      id: `s-${ulid().toLowerCase().slice(-12)}`,
-      name: 'Test supplier',
-      email: 'orders@supplier.test',
-      webhookUrl,
-      currency: 'USD',
-      leadTimeDays: 5,
-      active: true,
-      backorderPolicy: 'keep_open',
-      webhookStatus: 'enabled',
-      createdAt: at,
-      updatedAt: at,
-      rev: 1,
-      ...fields,
-    };
-    this.suppliers.set(supplier.id, supplier);
-    return supplier;
-  }
-
-  addItem(supplierId: string, sku: string, fields: Partial<StoredSupplierItem> = {}): StoredSupplierItem {
-    const item: StoredSupplierItem = {
-      supplierId,
-      sku,
-      supplierSku: `SUP-${sku}`,
-      unitCost: { amount: 250, currency: 'USD' },
-      minOrderQty: 1,
-      packMultiple: 1,
-      updatedAt: new Date().toISOString(),
-      rev: 1,
-      ...fields,
-    };
-    this.items.set(`${supplierId}|${sku}`, item);
-    return item;
-  }
-
-  async getSupplier(supplierId: string) {
-    return this.suppliers.get(supplierId);
-  }
-  async getItem(supplierId: string, sku: string) {
-    return this.items.get(`${supplierId}|${sku}`);
-  }
-  async disableWebhook(supplierId: string, reason: string) {
-    const supplier = this.suppliers.get(supplierId);
-    if (supplier) this.suppliers.set(supplierId, { ...supplier, webhookStatus: 'disabled' });
-    this.disabled.push({ supplierId, reason });
-  }
+/** The real suppliers' half over the provisioned table and the local Secrets Manager. */
+export interface SupplierHalf {
+  store: DynamoSupplierStore;
+  secrets: SecretsManagerWebhookSecrets;
+  suppliers: Suppliers;
+  /** A supplier created through `Suppliers.create`, with the one SKU item `planFor` orders; its secret. */
+  seller(
+    webhookUrl: string,
+    sku: string,
+    fields?: Partial<CreateSupplierBody>,
+    item?: Partial<SupplierItemBody>,
+  ): Promise<{ supplierId: string; secret: string }>;
 }
 
-/** IN-TEST WebhookSecrets (the real one is Secrets Manager, another branch): a cache only `fresh` reads past. */
-export class InTestSecrets implements CallbackSecrets {
-  private readonly stored = new Map<string, string[]>();
-  private readonly cached = new Map<string, string[]>();
+/** `ordering` is read lazily: the purchase orders are usually made with these suppliers as their directory. */
+export function supplierHalf(
+  ordering: () => Pick<PurchaseOrdering, 'performance'>,
+  options: { now?: () => Date } = {},
+): SupplierHalf {
+  const store = new DynamoSupplierStore();
+  const secrets = new SecretsManagerWebhookSecrets(options.now ? { now: options.now } : {});
+  const suppliers = new Suppliers(store, secrets, ordering, options);
+  return {
+    store,
+    secrets,
+    suppliers,
+    seller: async (webhookUrl, sku, fields = {}, item = {}) => {
+      const supplierId = fields.id ?? `s-${ulid().toLowerCase().slice(-12)}`;
+      const { secret } = await suppliers.create(
+        {
+          id: supplierId,
+          name: 'Test supplier',
+          email: 'orders@supplier.test',
+          webhookUrl,
+          currency: 'USD',
+          leadTimeDays: 5,
+          active: true,
+          backorderPolicy: 'keep_open',
+          ...fields,
+        },
+        { actor: 'test' },
+      );
+      await addItem(suppliers, supplierId, sku, item);
+      return { supplierId, secret };
+    },
+  };
+}
 
-  create(supplierId: string): string {
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    this.stored.set(supplierId, [secret]);
-    this.cached.set(supplierId, [secret]);
-    return secret;
+/** `Suppliers.putItem` with the item `planFor` orders (SUP-<sku>, 2.50 USD, packs of 1), changed by `item`. */
+export async function addItem(
+  suppliers: Suppliers,
+  supplierId: string,
+  sku: string,
+  item: Partial<SupplierItemBody> = {},
+): Promise<void> {
+  await suppliers.putItem(supplierId, sku, {
+    supplierSku: `SUP-${sku}`,
+    unitCost: { amount: 250, currency: 'USD' },
+    minOrderQty: 1,
+    packMultiple: 1,
+    ...item,
+  });
+}
+
+/**
+ * Step Functions as these tests need it: executions are recorded, never run (each test drives the
+ * saga's tasks itself, in order; the saga on the real engine is test/replenishment-saga*.test.ts).
+ * A double of the AWS service behind `SfnPurchaseOrderSaga`, not of our code.
+ */
+export class RecordingSaga implements PurchaseOrderSaga {
+  readonly starts: { name: string; purchaseOrderId: string }[] = [];
+  readonly resumed: { token: string; output: unknown }[] = [];
+  executionArnOf(name: string) {
+    return `arn:aws:states:us-east-1:000000000000:execution:replenishment-saga:${name}`;
   }
-  /** Another process rotated: this one's cache still has the old secret only. */
-  rotateElsewhere(supplierId: string): string {
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    this.stored.set(supplierId, [secret, ...(this.stored.get(supplierId) ?? [])]);
-    return secret;
+  async start(name: string, input: { purchaseOrderId: string }) {
+    this.starts.push({ name, purchaseOrderId: input.purchaseOrderId });
   }
-  async signing(supplierId: string) {
-    return this.stored.get(supplierId)![0]!;
+  async resume(token: string, output: unknown) {
+    this.resumed.push({ token, output });
+    return true;
   }
-  async verifying(supplierId: string, options?: { fresh?: boolean }) {
-    if (options?.fresh) this.cached.set(supplierId, this.stored.get(supplierId) ?? []);
-    return this.cached.get(supplierId) ?? [];
+  async history() {
+    return [];
+  }
+  resumedWith(token: string) {
+    return this.resumed.filter((r) => r.token === token).map((r) => r.output);
   }
 }
 

@@ -3,16 +3,11 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../lib/errors.ts';
 import { PUBLIC_API_URL_ENV } from '../lib/topology.ts';
+import type { CreateSupplierBody } from '../services/replenishment/contract.ts';
 import { purchaseOrderWebhookSchema } from '../services/replenishment/contract.ts';
-import type {
-  OrderPlan,
-  SagaTimings,
-  StoredSupplier,
-  SupplierSignal,
-} from '../services/replenishment/domain/model.ts';
+import type { OrderPlan, SagaTimings, SupplierSignal } from '../services/replenishment/domain/model.ts';
 import {
   type PoRecord,
-  type PurchaseOrderSaga,
   PurchaseOrders,
   SupplierGone,
   SupplierRefused,
@@ -24,38 +19,23 @@ import { replenishmentService } from '../services/replenishment/service.ts';
 import { SignedWebhookSender, webhookIdOf } from '../services/replenishment/webhook.ts';
 import { uniqueSku } from '../services/stock/testing.ts';
 import {
-  InTestSecrets,
-  InTestSupplierDirectory,
   planFor,
+  RecordingSaga,
+  type SupplierHalf,
   signed,
   startWebhookServer,
+  supplierHalf,
   type WebhookServer,
 } from './replenishment-po-support.ts';
 import { provisionFor, signedIn } from './support/env.ts';
 
-// ---------------------------------------------------------------- in-test stand-ins, marked as such
-
-/** IN-TEST saga port: Step Functions runs in the lead's integration test; here we record starts and resumes. */
-class RecordingSaga implements PurchaseOrderSaga {
-  readonly starts: { name: string; purchaseOrderId: string }[] = [];
-  readonly resumed: { token: string; output: unknown }[] = [];
-  executionArnOf(name: string) {
-    return `arn:aws:states:us-east-1:000000000000:execution:replenishment-saga:${name}`;
-  }
-  async start(name: string, input: { purchaseOrderId: string }) {
-    this.starts.push({ name, purchaseOrderId: input.purchaseOrderId });
-  }
-  async resume(token: string, output: unknown) {
-    this.resumed.push({ token, output });
-    return true;
-  }
-  async history() {
-    return [];
-  }
-  resumedWith(token: string) {
-    return this.resumed.filter((r) => r.token === token).map((r) => r.output);
-  }
-}
+/**
+ * Purchase orders, their saga tasks, the webhook out and the callbacks in, on DynamoDB Local, with
+ * the real supplier half (suppliers made through `Suppliers`, their secrets in the local Secrets
+ * Manager) and a supplier webhook on a local HTTP server. The saga's tasks are called here one by
+ * one, so Step Functions only records starts and resumes (RecordingSaga); the saga itself runs in
+ * test/replenishment-saga.test.ts and -saga-engine.test.ts.
+ */
 
 // ---------------------------------------------------------------- setup
 
@@ -68,8 +48,7 @@ const TIMINGS: SagaTimings = {
 };
 
 let store: DynamoPurchaseOrderStore;
-let directory: InTestSupplierDirectory;
-let secrets: InTestSecrets;
+let half: SupplierHalf;
 let saga: RecordingSaga;
 let webhook: WebhookServer;
 let failed: PoRecord[];
@@ -79,6 +58,7 @@ beforeAll(async () => {
   await provisionFor([replenishmentService]);
   process.env[PUBLIC_API_URL_ENV] = 'https://api.azura.test/';
   store = new DynamoPurchaseOrderStore();
+  half = supplierHalf(() => pos);
   webhook = await startWebhookServer();
 });
 afterAll(async () => {
@@ -86,21 +66,19 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  directory = new InTestSupplierDirectory();
-  secrets = new InTestSecrets();
   saga = new RecordingSaga();
   failed = [];
   webhook.status = 200;
-  pos = new PurchaseOrders(store, saga, directory, secrets, new SignedWebhookSender(directory, secrets), {
+  const { suppliers, secrets } = half;
+  pos = new PurchaseOrders(store, saga, suppliers, secrets, new SignedWebhookSender(suppliers, secrets), {
     timings: () => TIMINGS,
     onFailed: (po) => failed.push(po),
   });
 });
 
-function supplierWithItem(sku: string, fields: Partial<StoredSupplier> = {}) {
-  const supplier = directory.add(webhook.url, fields);
-  const secret = secrets.create(supplier.id);
-  directory.addItem(supplier.id, sku);
+/** A supplier (through Suppliers, its secret in Secrets Manager) selling `sku` as planFor orders it. */
+async function supplierWithItem(sku: string, fields: Partial<CreateSupplierBody> = {}) {
+  const { supplierId: supplier, secret } = await half.seller(webhook.url, sku, fields);
   return { supplier, secret };
 }
 
@@ -110,11 +88,11 @@ const warehouse = { actor: 'warehouse@azura.local' };
 /** A PO raised by a rule and taken through the saga's first steps to SENT. */
 async function sentPurchaseOrder(
   fields: Partial<OrderPlan> = {},
-  supplierFields: Partial<StoredSupplier> = {},
+  supplierFields: Partial<CreateSupplierBody> = {},
 ) {
   const sku = uniqueSku();
-  const { supplier, secret } = supplierWithItem(sku, supplierFields);
-  const { purchaseOrderId } = await pos.raise(planFor(supplier.id, sku, fields), system);
+  const { supplier, secret } = await supplierWithItem(sku, supplierFields);
+  const { purchaseOrderId } = await pos.raise(planFor(supplier, sku, fields), system);
   await pos.begin(purchaseOrderId);
   expect(await pos.send(purchaseOrderId)).toEqual({ outcome: 'SENT' });
   await pos.markSent(purchaseOrderId);
@@ -130,10 +108,10 @@ describe('raise', () => {
   it('creates one PO when ten triggers for the same SKU, location and supplier race', async () => {
     // Guards the duplicate-PO bug: two StockLow events processed at once each ordering the need.
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
+    const { supplier } = await supplierWithItem(sku);
 
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => pos.raise(planFor(supplier.id, sku), system)),
+      Array.from({ length: 10 }, () => pos.raise(planFor(supplier, sku), system)),
     );
 
     const ids = new Set(results.map((r) => r.purchaseOrderId));
@@ -141,19 +119,19 @@ describe('raise', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const [id] = [...ids];
     expect(saga.starts.filter((s) => s.name === id)).toHaveLength(1);
-    const page = await store.list({ supplierId: supplier.id, limit: 25 });
+    const page = await store.list({ supplierId: supplier, limit: 25 });
     expect(page.items.map((po) => po.id)).toEqual([id]);
     const po = page.items[0]!;
     expect(po).toMatchObject({ status: 'DRAFT', origin: 'rule', total: { amount: 2500, currency: 'USD' } });
     expect(po.outbox.map((e) => e.type)).toEqual(['PurchaseOrderCreated']);
-    expect(await store.lockHolder(sku, 'main', supplier.id)).toBe(id);
+    expect(await store.lockHolder(sku, 'main', supplier)).toBe(id);
   });
 
   it('asks for approval when the total reaches the rule threshold, and counts the PO as on order', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
+    const { supplier } = await supplierWithItem(sku);
     const { purchaseOrderId } = await pos.raise(
-      planFor(supplier.id, sku, { approvalThreshold: { amount: 2500, currency: 'USD' } }),
+      planFor(supplier, sku, { approvalThreshold: { amount: 2500, currency: 'USD' } }),
       system,
     );
 
@@ -171,9 +149,9 @@ describe('raise', () => {
 describe('approval', () => {
   it('parks the token, then resumes it with APPROVED when a manager approves', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
+    const { supplier } = await supplierWithItem(sku);
     const { purchaseOrderId: id } = await pos.raise(
-      planFor(supplier.id, sku, { approvalThreshold: { amount: 100, currency: 'USD' } }),
+      planFor(supplier, sku, { approvalThreshold: { amount: 100, currency: 'USD' } }),
       system,
     );
     const begun = await pos.begin(id);
@@ -192,9 +170,9 @@ describe('approval', () => {
 
   it('rejects: REJECTED by the manager, the lock released, the saga resumed with REJECTED', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
+    const { supplier } = await supplierWithItem(sku);
     const { purchaseOrderId: id } = await pos.raise(
-      planFor(supplier.id, sku, { approvalThreshold: { amount: 100, currency: 'USD' } }),
+      planFor(supplier, sku, { approvalThreshold: { amount: 100, currency: 'USD' } }),
       system,
     );
     await pos.awaitApproval(id, 'token-r');
@@ -204,7 +182,7 @@ describe('approval', () => {
     const po = (await store.get(id))!;
     expect(po).toMatchObject({ status: 'REJECTED', reason: 'too expensive' });
     expect(po.outbox[0]).toMatchObject({ type: 'PurchaseOrderRejected', data: { by: 'manager' } });
-    expect(await store.lockHolder(sku, 'main', supplier.id)).toBeUndefined();
+    expect(await store.lockHolder(sku, 'main', supplier)).toBeUndefined();
     expect(saga.resumedWith('token-r')).toEqual([{ decision: 'REJECTED' }]);
   });
 });
@@ -225,8 +203,8 @@ describe('sending the PO to the supplier', () => {
       const message = purchaseOrderWebhookSchema.parse(body);
       expect(message.data).toMatchObject({
         purchaseOrderId: id,
-        supplierId: supplier.id,
-        callbackUrl: `https://api.azura.test/api/v1/supplier-callbacks/${supplier.id}`,
+        supplierId: supplier,
+        callbackUrl: `https://api.azura.test/api/v1/supplier-callbacks/${supplier}`,
         deliverTo: { locationId: 'main' },
       });
       expect(request.headers['webhook-id']).toBe(webhookIdOf(id));
@@ -238,8 +216,8 @@ describe('sending the PO to the supplier', () => {
 
   it('treats 503 as unavailable (retried), 400 as refused, and 410 as gone with the webhook disabled', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
-    const { purchaseOrderId: id } = await pos.raise(planFor(supplier.id, sku), system);
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: id } = await pos.raise(planFor(supplier, sku), system);
 
     webhook.status = 503;
     await expect(pos.send(id)).rejects.toBeInstanceOf(SupplierUnavailable);
@@ -252,7 +230,10 @@ describe('sending the PO to the supplier', () => {
     expect((gone as Error).name).toBe('SupplierGone');
     expect(gone).toBeInstanceOf(SupplierGone);
 
-    expect(directory.disabled.map((d) => d.supplierId)).toEqual([supplier.id]);
+    expect(await half.store.getSupplier(supplier)).toMatchObject({
+      webhookStatus: 'disabled',
+      webhookDisabledReason: expect.stringContaining('answered 410'),
+    });
     // Disabled: refused at once, nothing sent.
     const before = webhook.requests.length;
     webhook.status = 200;
@@ -262,18 +243,16 @@ describe('sending the PO to the supplier', () => {
 
   it('reports a webhook nobody listens on as unavailable', async () => {
     const sku = uniqueSku();
-    const supplier = directory.add('http://127.0.0.1:9/closed');
-    secrets.create(supplier.id);
-    directory.addItem(supplier.id, sku);
-    const { purchaseOrderId: id } = await pos.raise(planFor(supplier.id, sku), system);
+    const { supplierId: supplier } = await half.seller('http://127.0.0.1:9/closed', sku);
+    const { purchaseOrderId: id } = await pos.raise(planFor(supplier, sku), system);
 
     await expect(pos.send(id)).rejects.toBeInstanceOf(SupplierUnavailable);
   });
 
   it('skips a PO cancelled before it was sent', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
-    const { purchaseOrderId: id } = await pos.raise(planFor(supplier.id, sku), system);
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: id } = await pos.raise(planFor(supplier, sku), system);
     await pos.cancel(id, 'not needed', { actor: 'manager@azura.local' });
     const before = webhook.requests.length;
 
@@ -313,7 +292,7 @@ describe('receipts', () => {
 
     expect(rest.status).toBe('RECEIVED');
     expect(rest.receipts).toHaveLength(2);
-    expect(await store.lockHolder(sku, 'main', supplier.id)).toBeUndefined();
+    expect(await store.lockHolder(sku, 'main', supplier)).toBeUndefined();
     const recorded = (await store.get(id))!.outbox[0]!;
     expect(recorded).toMatchObject({
       type: 'PurchaseOrderReceiptRecorded',
@@ -351,8 +330,8 @@ describe('receipts', () => {
     expect(unknown.extensions.errors[0].field).toBe('lines.0.sku');
 
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
-    const { purchaseOrderId: draft } = await pos.raise(planFor(supplier.id, sku), system);
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: draft } = await pos.raise(planFor(supplier, sku), system);
     const early = await pos
       .receive(draft, { lines: [{ sku, quantity: 1 }], confirmOverReceipt: false }, warehouse)
       .catch((e) => e);
@@ -403,7 +382,7 @@ describe('supplier callbacks', () => {
       expectedDeliveryDate: '2030-01-15',
     });
 
-    const result = await pos.callback(supplier.id, ack.raw, ack.headers);
+    const result = await pos.callback(supplier, ack.raw, ack.headers);
 
     expect(result).toEqual({ purchaseOrderId: id, status: 'ACKNOWLEDGED', duplicate: false });
     const po = (await store.get(id))!;
@@ -415,10 +394,10 @@ describe('supplier callbacks', () => {
   it('answers a replayed webhook-id as a duplicate and changes nothing', async () => {
     const { id, supplier, secret } = await sentPurchaseOrder();
     const ack = signed(secret, { type: 'purchase_order.acknowledged', purchaseOrderId: id });
-    await pos.callback(supplier.id, ack.raw, ack.headers);
+    await pos.callback(supplier, ack.raw, ack.headers);
     const before = (await store.get(id))!;
 
-    const replay = await pos.callback(supplier.id, ack.raw, ack.headers);
+    const replay = await pos.callback(supplier, ack.raw, ack.headers);
 
     expect(replay).toEqual({ purchaseOrderId: id, status: 'ACKNOWLEDGED', duplicate: true });
     expect((await store.get(id))!.rev).toBe(before.rev);
@@ -434,12 +413,12 @@ describe('supplier callbacks', () => {
     const stale = signed(secret, body, { at: new Date(Date.now() - 6 * 60_000) });
     const foreign = signed(other.secret, body);
     const attempts = [
-      () => pos.callback(supplier.id, tampered.raw, tampered.headers),
-      () => pos.callback(supplier.id, stale.raw, stale.headers),
-      () => pos.callback(supplier.id, good.raw, { ...good.headers, 'webhook-signature': 'v1,AAAA' }),
-      () => pos.callback(supplier.id, good.raw, {}),
+      () => pos.callback(supplier, tampered.raw, tampered.headers),
+      () => pos.callback(supplier, stale.raw, stale.headers),
+      () => pos.callback(supplier, good.raw, { ...good.headers, 'webhook-signature': 'v1,AAAA' }),
+      () => pos.callback(supplier, good.raw, {}),
       // The other supplier signs correctly but names a PO that is not theirs.
-      () => pos.callback(other.supplier.id, foreign.raw, foreign.headers),
+      () => pos.callback(other.supplier, foreign.raw, foreign.headers),
       () => pos.callback('nobody', good.raw, good.headers),
     ];
 
@@ -447,22 +426,26 @@ describe('supplier callbacks', () => {
 
     expect(await store.get(id)).toEqual(before);
     // The genuine one still works afterwards: nothing recorded its webhook-id.
-    expect(await pos.callback(supplier.id, good.raw, good.headers)).toMatchObject({ status: 'REJECTED' });
+    expect(await pos.callback(supplier, good.raw, good.headers)).toMatchObject({ status: 'REJECTED' });
   });
 
   it('verifies with a secret rotated in another process, re-reading the secrets once', async () => {
-    const { id, supplier } = await sentPurchaseOrder();
-    const rotated = secrets.rotateElsewhere(supplier.id);
+    const { id, supplier, secret } = await sentPurchaseOrder();
+    // Another process (the admin API's Lambda) rotates; this one's cache still has the old secret only.
+    const { secret: rotated } = await supplierHalf(() => pos).suppliers.rotateSecret(supplier, {
+      actor: 'admin@azura.local',
+    });
+    expect(await half.secrets.verifying(supplier)).toEqual([secret]);
     const ack = signed(rotated, { type: 'purchase_order.acknowledged', purchaseOrderId: id });
 
-    expect(await pos.callback(supplier.id, ack.raw, ack.headers)).toMatchObject({ status: 'ACKNOWLEDGED' });
+    expect(await pos.callback(supplier, ack.raw, ack.headers)).toMatchObject({ status: 'ACKNOWLEDGED' });
   });
 
   it('answers 400 naming the field for a verified body that is not a callback', async () => {
     const { id, supplier, secret } = await sentPurchaseOrder();
     const bad = signed(secret, { type: 'purchase_order.lost', purchaseOrderId: id });
 
-    const error = await pos.callback(supplier.id, bad.raw, bad.headers).catch((e) => e);
+    const error = await pos.callback(supplier, bad.raw, bad.headers).catch((e) => e);
 
     expect(error.status).toBe(400);
     expect(error.errors.map((e: { field: string }) => e.field)).toEqual(['type']);
@@ -470,12 +453,15 @@ describe('supplier callbacks', () => {
 
   it('a rejection gives the ordered quantity back, and the fallback supplier gets the need', async () => {
     const sku = uniqueSku();
-    const { supplier, secret } = supplierWithItem(sku);
-    const fallback = directory.add(webhook.url);
-    secrets.create(fallback.id);
-    directory.addItem(fallback.id, sku, { packMultiple: 6, unitCost: { amount: 300, currency: 'USD' } });
+    const { supplier, secret } = await supplierWithItem(sku);
+    const { supplierId: fallback } = await half.seller(
+      webhook.url,
+      sku,
+      {},
+      { packMultiple: 6, unitCost: { amount: 300, currency: 'USD' } },
+    );
     const { purchaseOrderId: id } = await pos.raise(
-      planFor(supplier.id, sku, { fallbackSupplierId: fallback.id }),
+      planFor(supplier, sku, { fallbackSupplierId: fallback }),
       system,
     );
     await pos.begin(id);
@@ -487,7 +473,7 @@ describe('supplier callbacks', () => {
       reason: 'discontinued',
     });
 
-    await pos.callback(supplier.id, reject.raw, reject.headers);
+    await pos.callback(supplier, reject.raw, reject.headers);
     const signal = await lastSignal(id);
     const result = await pos.fallback(id, 'supplier_rejected');
 
@@ -498,7 +484,7 @@ describe('supplier callbacks', () => {
     expect(result.status).toBe('REJECTED');
     const next = (await store.get(result.next!))!;
     expect(next).toMatchObject({
-      supplierId: fallback.id,
+      supplierId: fallback,
       origin: 'fallback',
       replaces: id,
       status: 'DRAFT',
@@ -506,7 +492,7 @@ describe('supplier callbacks', () => {
       executionArn: saga.executionArnOf(id),
     });
     expect((await store.get(id))!.replacedBy).toBe(next.id);
-    expect(await store.lockHolder(sku, 'main', fallback.id)).toBe(next.id);
+    expect(await store.lockHolder(sku, 'main', fallback)).toBe(next.id);
     // Idempotent: the saga's retry continues with the same fallback PO.
     expect(await pos.fallback(id, 'supplier_rejected')).toEqual(result);
   });
@@ -517,8 +503,8 @@ describe('supplier callbacks', () => {
 describe('saga tasks', () => {
   it('fails a PO nobody can take: FAILED, lock released, PurchaseOrderFailed and the metric, once', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
-    const { purchaseOrderId: id } = await pos.raise(planFor(supplier.id, sku), system);
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: id } = await pos.raise(planFor(supplier, sku), system);
 
     const first = await pos.fallback(id, 'send_failed', { Error: 'SupplierRefused', Cause: 'answered 400' });
     const again = await pos.fallback(id, 'send_failed', { Error: 'SupplierRefused' });
@@ -529,18 +515,16 @@ describe('saga tasks', () => {
     expect(po.reason).toContain('SupplierRefused');
     expect(po.outbox[0]).toMatchObject({ type: 'PurchaseOrderFailed' });
     expect(failed.map((p) => p.id)).toEqual([id]);
-    expect(await store.lockHolder(sku, 'main', supplier.id)).toBeUndefined();
+    expect(await store.lockHolder(sku, 'main', supplier)).toBeUndefined();
   });
 
   it('a failed PO whose fallback supplier already has that SKU on order ends without a second PO or an alarm', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
-    const fallback = directory.add(webhook.url);
-    secrets.create(fallback.id);
-    directory.addItem(fallback.id, sku);
-    const { purchaseOrderId: open } = await pos.raise(planFor(fallback.id, sku), system);
+    const { supplier } = await supplierWithItem(sku);
+    const { supplierId: fallback } = await half.seller(webhook.url, sku);
+    const { purchaseOrderId: open } = await pos.raise(planFor(fallback, sku), system);
     const { purchaseOrderId: id } = await pos.raise(
-      planFor(supplier.id, sku, { fallbackSupplierId: fallback.id }),
+      planFor(supplier, sku, { fallbackSupplierId: fallback }),
       system,
     );
 
@@ -551,8 +535,8 @@ describe('saga tasks', () => {
     expect(po.replacedBy).toBeUndefined();
     expect(po.outbox[0]).toMatchObject({ type: 'PurchaseOrderFailed', data: { replacedBy: open } });
     expect(failed).toEqual([]);
-    expect(await store.lockHolder(sku, 'main', fallback.id)).toBe(open);
-    expect(await store.lockHolder(sku, 'main', supplier.id)).toBeUndefined();
+    expect(await store.lockHolder(sku, 'main', fallback)).toBe(open);
+    expect(await store.lockHolder(sku, 'main', supplier)).toBeUndefined();
   });
 
   it('a manager cancelling a sent PO gives back what has not come, through the saga', async () => {
@@ -574,8 +558,8 @@ describe('saga tasks', () => {
 
   it('a PO cancelled while its webhook was on the way is compensated when MarkSent comes', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
-    const { purchaseOrderId: id } = await pos.raise(planFor(supplier.id, sku), system);
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: id } = await pos.raise(planFor(supplier, sku), system);
     await pos.begin(id);
     await pos.send(id);
     await pos.cancel(id, undefined, { actor: 'manager@azura.local' });
@@ -613,7 +597,7 @@ describe('saga tasks', () => {
     const { id, sku, supplier } = await sentPurchaseOrder();
     await pos.receive(id, { lines: [{ sku, quantity: 10 }], confirmOverReceipt: false }, warehouse);
 
-    const figures = await pos.performance(supplier.id);
+    const figures = await pos.performance(supplier);
 
     expect(figures.overall).toMatchObject({ receipts: 1, onTimeRate: 1 });
     expect(figures.overall.observedLeadTimeDays).toBeLessThan(0.1);
@@ -638,12 +622,16 @@ describe('POST /api/v1/purchase-orders', () => {
 
   it('creates a manual PO priced from the supplier items, once per Idempotency-Key', async () => {
     const sku = uniqueSku();
-    const supplier = directory.add(webhook.url);
-    directory.addItem(supplier.id, sku, {
-      unitCost: { amount: 500, currency: 'USD' },
-      priceBreaks: [{ minQty: 20, unitCost: { amount: 400, currency: 'USD' } }],
-    });
-    const body = { supplierId: supplier.id, lines: [{ sku, quantity: 20 }] };
+    const { supplierId: supplier } = await half.seller(
+      webhook.url,
+      sku,
+      {},
+      {
+        unitCost: { amount: 500, currency: 'USD' },
+        priceBreaks: [{ minQty: 20, unitCost: { amount: 400, currency: 'USD' } }],
+      },
+    );
+    const body = { supplierId: supplier, lines: [{ sku, quantity: 20 }] };
     const key = { 'idempotency-key': `k-${ulid()}` };
 
     const first = await post('/api/v1/purchase-orders', body, key);
@@ -670,13 +658,13 @@ describe('POST /api/v1/purchase-orders', () => {
   });
 
   it('answers 422 naming the line for a SKU the supplier has no item for, and 400 for a bad body', async () => {
-    const supplier = directory.add(webhook.url);
+    const { supplierId: supplier } = await half.seller(webhook.url, uniqueSku());
     const unknown = await post('/api/v1/purchase-orders', {
-      supplierId: supplier.id,
+      supplierId: supplier,
       lines: [{ sku: uniqueSku(), quantity: 1 }],
     });
     const bad = await post('/api/v1/purchase-orders', {
-      supplierId: supplier.id,
+      supplierId: supplier,
       lines: [{ sku: 'x', quantity: 0 }],
     });
 
@@ -692,7 +680,7 @@ describe('POST /api/v1/purchase-orders', () => {
     await pos.receive(id, { lines: [{ sku, quantity: 2 }], confirmOverReceipt: false }, warehouse);
 
     const list = await api().request(
-      `/api/v1/purchase-orders?status=PARTIALLY_RECEIVED&supplierId=${supplier.id}`,
+      `/api/v1/purchase-orders?status=PARTIALLY_RECEIVED&supplierId=${supplier}`,
     );
     const bySku = await api().request(`/api/v1/purchase-orders?sku=${sku}`);
     const detail = await api().request(`/api/v1/purchase-orders/${id}`);
@@ -727,9 +715,9 @@ describe('POST /api/v1/purchase-orders/{id}/…', () => {
 
   it('approves with no body at all, and only for managers', async () => {
     const sku = uniqueSku();
-    const { supplier } = supplierWithItem(sku);
+    const { supplier } = await supplierWithItem(sku);
     const { purchaseOrderId: id } = await pos.raise(
-      planFor(supplier.id, sku, { approvalThreshold: { amount: 1, currency: 'USD' } }),
+      planFor(supplier, sku, { approvalThreshold: { amount: 1, currency: 'USD' } }),
       system,
     );
 

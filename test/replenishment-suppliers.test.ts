@@ -1,120 +1,82 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../lib/http.ts';
 import { secretsPrefixEnvVar } from '../lib/topology.ts';
-import { type LocalSecretsManager, startLocalSecretsManager } from '../local/secretsmanager.ts';
-import type { OpenQuantity, OrderPlan, PurchaseOrdering } from '../services/replenishment/domain/model.ts';
+import type { OrderPlan } from '../services/replenishment/domain/model.ts';
 import { ReorderPlanner } from '../services/replenishment/domain/planner.ts';
+import { type PoRecord, PurchaseOrders } from '../services/replenishment/domain/purchase-orders.ts';
 import { Suppliers } from '../services/replenishment/domain/suppliers.ts';
 import { handler as stockEvents } from '../services/replenishment/handlers/stock-events.ts';
 import { handler as sweepHandler } from '../services/replenishment/handlers/sweep.ts';
 import { setPurchaseOrdering } from '../services/replenishment/planner-wiring.ts';
+import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts';
 import { SecretsManagerWebhookSecrets, supplierSecretName } from '../services/replenishment/secrets.ts';
 import { replenishmentService } from '../services/replenishment/service.ts';
 import { createSupplierApi } from '../services/replenishment/supplier-api.ts';
 import { DynamoSupplierStore } from '../services/replenishment/supplier-store.ts';
+import { SignedWebhookSender } from '../services/replenishment/webhook.ts';
+import { sagaTimingsFromEnv } from '../services/replenishment/wiring.ts';
 import { StockLevelChanged } from '../services/stock/contract.ts';
+import { RecordingSaga } from './replenishment-po-support.ts';
 import { provisionFor, signedIn } from './support/env.ts';
 
 /**
  * Suppliers, their items and signing secrets, reorder rules and the planner, through the HTTP API
- * against DynamoDB Local and the local Secrets Manager (the real SDK clients on both).
- *
- * The purchase orders' side is NOT the real one here: `InTestPurchaseOrdering` below is a small
- * in-test implementation of the `PurchaseOrdering` port (open quantities split at the horizon,
- * one open PO per SKU × location × supplier), because that half of the service lives in another
- * branch; the cross-service tests run the real one.
+ * against DynamoDB Local and the local Secrets Manager (the real SDK clients on both). The planner
+ * raises through the real purchase orders (`PurchaseOrders` over the same table); their sagas are
+ * recorded, not run (RecordingSaga: the saga has its own tests), so a raised PO stays DRAFT and
+ * counts as on order.
  */
 
 const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
 
-interface OpenPo {
-  id: string;
-  sku: string;
-  locationId: string;
-  supplierId: string;
-  quantity: number;
-  expectedBy: Date;
-}
+/** A PO on a DynamoDB endpoint nobody listens on: the purchase orders are unreachable. */
+const unreachableStore = () =>
+  new DynamoPurchaseOrderStore(
+    DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 })),
+  );
 
-/** IN-TEST stand-in for the purchase orders (see the header). */
-class InTestPurchaseOrdering implements PurchaseOrdering {
-  readonly open: OpenPo[] = [];
-  readonly raised: OrderPlan[] = [];
-  constructor(private readonly now: () => Date) {}
-
-  async openQuantity(sku: string, locationId: string, horizon: Date): Promise<OpenQuantity> {
-    const mine = this.open.filter((po) => po.sku === sku && po.locationId === locationId);
-    const sum = (pos: OpenPo[]) => pos.reduce((total, po) => total + po.quantity, 0);
-    return {
-      within: sum(mine.filter((po) => po.expectedBy <= horizon)),
-      later: sum(mine.filter((po) => po.expectedBy > horizon)),
-      purchaseOrderIds: mine.map((po) => po.id),
-    };
-  }
-
-  async raise(plan: OrderPlan): Promise<{ created: boolean; purchaseOrderId: string }> {
-    const held = this.open.find(
-      (po) => po.sku === plan.sku && po.locationId === plan.locationId && po.supplierId === plan.supplierId,
-    );
-    if (held) return { created: false, purchaseOrderId: held.id };
-    const id = `PO-${ulid()}`;
-    this.raised.push(plan);
-    this.open.push({
-      id,
-      sku: plan.sku,
-      locationId: plan.locationId,
-      supplierId: plan.supplierId,
-      quantity: plan.quantity,
-      expectedBy: new Date(this.now().getTime() + plan.leadTimeDays * DAY_MS),
-    });
-    return { created: true, purchaseOrderId: id };
-  }
-
-  async performance() {
-    return { overall: { receipts: 0, observedLeadTimeDays: null, onTimeRate: null }, bySku: new Map() };
-  }
-
-  /** A PO of another supplier, due in `days`: stock already on order. */
-  onOrder(sku: string, quantity: number, days: number, supplierId = 'someone-else'): void {
-    this.open.push({
-      id: `PO-${ulid()}`,
-      sku,
-      locationId: 'main',
-      supplierId,
-      quantity,
-      expectedBy: new Date(this.now().getTime() + days * DAY_MS),
-    });
-  }
-}
-
-let secretsEndpoint: LocalSecretsManager;
 let clock: Date;
 const now = () => clock;
-let ordering: InTestPurchaseOrdering;
 let secrets: SecretsManagerWebhookSecrets;
 let suppliers: Suppliers;
 let planner: ReorderPlanner;
 let store: DynamoSupplierStore;
+let poStore: DynamoPurchaseOrderStore;
+let pos: PurchaseOrders;
 let admin: ReturnType<typeof signedIn>;
 
+const purchaseOrdersOver = (over: DynamoPurchaseOrderStore) =>
+  new PurchaseOrders(
+    over,
+    new RecordingSaga(),
+    suppliers,
+    secrets,
+    new SignedWebhookSender(suppliers, secrets),
+    {
+      timings: () => sagaTimingsFromEnv(),
+      now,
+    },
+  );
+
 beforeAll(async () => {
-  secretsEndpoint = await startLocalSecretsManager();
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsEndpoint.endpoint;
   await provisionFor([replenishmentService]);
   clock = new Date();
-  ordering = new InTestPurchaseOrdering(now);
   store = new DynamoSupplierStore();
+  poStore = new DynamoPurchaseOrderStore();
   secrets = new SecretsManagerWebhookSecrets({ now });
-  suppliers = new Suppliers(store, secrets, () => ordering, { now });
-  planner = new ReorderPlanner(store, suppliers, () => ordering, { now });
+  suppliers = new Suppliers(store, secrets, () => pos, { now });
+  pos = purchaseOrdersOver(poStore);
+  planner = new ReorderPlanner(store, suppliers, () => pos, { now });
   admin = signedIn(
     createSupplierApi(
       () => suppliers,
@@ -124,13 +86,29 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await secretsEndpoint?.stop();
-});
-
 beforeEach(() => {
   clock = new Date();
 });
+
+/** What the planner ordered for a SKU: its rule-raised POs, as the plans they were raised from. */
+const raisedFor = async (sku: string): Promise<OrderPlan[]> => {
+  const { items } = await poStore.list({ sku, limit: 100 });
+  return items.filter((po) => po.origin === 'rule').map(planOf);
+};
+const planOf = (po: PoRecord): OrderPlan => {
+  const [line] = po.lines;
+  return {
+    sku: line!.sku,
+    locationId: po.locationId,
+    supplierId: po.supplierId,
+    supplierSku: line!.supplierSku,
+    quantity: line!.quantity,
+    unitCost: line!.unitCost,
+    leadTimeDays: po.leadTimeDays,
+    ...(po.approvalThreshold ? { approvalThreshold: po.approvalThreshold } : {}),
+    ...(po.fallbackSupplierId ? { fallbackSupplierId: po.fallbackSupplierId } : {}),
+  };
+};
 
 const supplierId = () => `s-${ulid().toLowerCase()}`;
 const newSku = () => `T-${ulid()}`;
@@ -256,7 +234,7 @@ describe('suppliers and their signing secret', () => {
     const down = new SecretsManagerWebhookSecrets({
       client: new SecretsManagerClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
     });
-    const api = signedIn(createSupplierApi(() => new Suppliers(store, down, () => ordering, { now })));
+    const api = signedIn(createSupplierApi(() => new Suppliers(store, down, () => pos, { now })));
 
     const failed = await api.request('/api/v1/suppliers', json('POST', supplierBody(id)));
 
@@ -699,7 +677,18 @@ describe('the planner', () => {
     expect(response.status).toBe(201);
     return response.json() as Promise<{ position?: Record<string, number> }>;
   };
-  const raisedFor = (sku: string) => ordering.raised.filter((p) => p.sku === sku);
+  /** A manager's PO from another supplier, due in `days`: stock already on order. */
+  const onOrder = async (sku: string, quantity: number, days: number) => {
+    const other = await supplierSelling(sku);
+    await pos.create(
+      {
+        supplierId: other,
+        lines: [{ sku, quantity }],
+        expectedBy: new Date(clock.getTime() + days * DAY_MS).toISOString(),
+      },
+      { actor: 'manager@azura.local' },
+    );
+  };
 
   it('ignores a level older than (or as old as) the one it knows: late and duplicate events are harmless', async () => {
     const sku = newSku();
@@ -713,7 +702,7 @@ describe('the planner', () => {
     expect(late.applied).toBe(false);
     expect(duplicate.applied).toBe(false);
     expect(await store.getLevel(sku, 'main')).toMatchObject({ available: 50, levelVersion: 5 });
-    expect(raisedFor(sku)).toEqual([]);
+    expect(await raisedFor(sku)).toEqual([]);
     const listed = (await (await admin.request(`/api/v1/reorder-rules?sku=${sku}`)).json()) as {
       items: { position: Record<string, number> }[];
     };
@@ -737,7 +726,7 @@ describe('the planner', () => {
 
     // need 100 − 13 = 87 → lcm(12, 8) = 24 → 96, which reaches the 96 break.
     expect(evaluation).toMatchObject({ outcome: 'raised', created: true });
-    expect(raisedFor(sku)).toEqual([
+    expect(await raisedFor(sku)).toEqual([
       {
         sku,
         locationId: 'main',
@@ -754,14 +743,14 @@ describe('the planner', () => {
   it('counts stock on order within the lead time as cover (InvenTree #4904), not stock due later (OCA #582)', async () => {
     const sku = newSku();
     await putRule(sku, rule(await supplierSelling(sku)));
-    ordering.onOrder(sku, 30, 3); // arrives within the 7-day lead time: cover
-    ordering.onOrder(sku, 500, 30); // arrives long after it: not cover
+    await onOrder(sku, 30, 3); // arrives within the 7-day lead time: cover
+    await onOrder(sku, 500, 30); // arrives long after it: not cover
 
     const covered = await levelEvent(sku, 1, 10);
 
     // 10 + 30 = 40 > min 20: nothing, although 10 alone is below it.
     expect(covered.evaluation).toEqual({ outcome: 'covered', cover: 40, min: 20 });
-    expect(raisedFor(sku)).toEqual([]);
+    expect(await raisedFor(sku)).toEqual([]);
 
     const short = await levelEvent(sku, 2, -15);
 
@@ -788,7 +777,7 @@ describe('the planner', () => {
     const again = await admin.request(`/api/v1/reorder-rules/${sku}`, json('PUT', rule(sells, { max: 90 })));
 
     expect(again.status).toBe(200);
-    expect(raisedFor(sku).map((p) => p.quantity)).toEqual([96]);
+    expect((await raisedFor(sku)).map((p) => p.quantity)).toEqual([96]);
     expect(first.position).toMatchObject({ available: 4, onOrder: 96, suggestedQuantity: 0 });
   });
 
@@ -796,11 +785,7 @@ describe('the planner', () => {
     const sku = newSku();
     const sells = await supplierSelling(sku);
     await levelEvent(sku, 1, 0);
-    const unreachable: PurchaseOrdering = {
-      openQuantity: () => Promise.reject(new Error('connect ECONNREFUSED')),
-      raise: () => Promise.reject(new Error('connect ECONNREFUSED')),
-      performance: () => ordering.performance(),
-    };
+    const unreachable = purchaseOrdersOver(unreachableStore());
     const offline = signedIn(
       createSupplierApi(
         () => suppliers,
@@ -813,9 +798,9 @@ describe('the planner', () => {
     expect(response.status).toBe(201);
     expect(await response.json()).not.toHaveProperty('position');
     expect(await store.getRule(sku, 'main')).toMatchObject({ min: 20, max: 100 });
-    expect(raisedFor(sku)).toEqual([]);
+    expect(await raisedFor(sku)).toEqual([]);
     await planner.sweep({ budgetMs: 60_000, correlationId: 'sweep-after-outage' });
-    expect(raisedFor(sku).map((p) => p.quantity)).toEqual([100]);
+    expect((await raisedFor(sku)).map((p) => p.quantity)).toEqual([100]);
   });
 
   it('raises one PO for concurrent duplicate events', async () => {
@@ -829,7 +814,7 @@ describe('the planner', () => {
       levelEvent(sku, 2, 4),
     ]);
 
-    expect(ordering.open.filter((po) => po.sku === sku)).toHaveLength(1);
+    expect(await raisedFor(sku)).toHaveLength(1);
   });
 
   it('uses the preferred supplier, naming the fallback; the fallback when the preferred cannot take orders', async () => {
@@ -850,7 +835,7 @@ describe('the planner', () => {
 
     await putRule(skuA, rule(preferred, { fallbackSupplierId: fallback }));
     await levelEvent(skuA, 1, 0);
-    expect(raisedFor(skuA)).toMatchObject([
+    expect(await raisedFor(skuA)).toMatchObject([
       { supplierId: preferred, fallbackSupplierId: fallback, leadTimeDays: 7 },
     ]);
 
@@ -858,7 +843,7 @@ describe('the planner', () => {
     await suppliers.disableWebhook(preferred, '410 Gone');
     await putRule(skuB, rule(preferred, { fallbackSupplierId: fallback }));
     await levelEvent(skuB, 1, 0);
-    const [planB] = raisedFor(skuB);
+    const [planB] = await raisedFor(skuB);
     expect(planB).toMatchObject({ supplierId: fallback, supplierSku: 'FB-1', leadTimeDays: 2 });
     expect(planB!.fallbackSupplierId).toBeUndefined();
 
@@ -866,7 +851,7 @@ describe('the planner', () => {
     await admin.request(`/api/v1/suppliers/${fallback}`, json('PATCH', { active: false }));
     await putRule(skuC, rule(preferred, { fallbackSupplierId: fallback }));
     expect((await levelEvent(skuC, 1, 0)).evaluation).toEqual({ outcome: 'no_supplier' });
-    expect(raisedFor(skuC)).toEqual([]);
+    expect(await raisedFor(skuC)).toEqual([]);
   });
 
   it('orders nothing while a rule is snoozed, and again once the snooze is over', async () => {
@@ -894,7 +879,7 @@ describe('the planner', () => {
         asOf: clock.toISOString(),
       }); // as if its event's evaluation had failed
     }
-    expect(skus.flatMap(raisedFor)).toEqual([]);
+    expect((await Promise.all(skus.map(raisedFor))).flat()).toEqual([]);
 
     const spent = await planner.sweep({ budgetMs: 0, correlationId: 'sweep-test' });
     const result = await planner.sweep({ budgetMs: 60_000, correlationId: 'sweep-test', pageSize: 2 });
@@ -903,13 +888,14 @@ describe('the planner', () => {
     expect(result.complete).toBe(true);
     expect(result.failed).toBe(0);
     expect(result.raised).toBeGreaterThanOrEqual(2);
-    expect(skus.map((sku) => raisedFor(sku).length)).toEqual([1, 1]);
+    expect((await Promise.all(skus.map(raisedFor))).map((plans) => plans.length)).toEqual([1, 1]);
   });
 });
 
 describe('the handlers', () => {
-  // The process-wide wiring, with the in-test purchase orders in place of the other half's.
-  beforeAll(() => setPurchaseOrdering(() => ordering));
+  // The process-wide wiring (real suppliers, store and secrets), reaching this file's purchase
+  // orders: the default ones would start real Step Functions executions.
+  beforeAll(() => setPurchaseOrdering(() => pos));
   const context = {
     functionName: 'test',
     awsRequestId: 'req',
@@ -963,7 +949,7 @@ describe('the handlers', () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }] });
     expect(await store.getLevel(sku, 'main')).toMatchObject({ available: 8, levelVersion: 2 });
-    expect(ordering.raised.filter((p) => p.sku === sku).map((p) => p.quantity)).toEqual([92]);
+    expect((await raisedFor(sku)).map((p) => p.quantity)).toEqual([92]);
   });
 
   it('sweep evaluates the rules and says how it went', async () => {
@@ -987,6 +973,6 @@ describe('the handlers', () => {
     const result = await sweepHandler(undefined, context);
 
     expect(result).toMatchObject({ complete: true, failed: 0 });
-    expect(ordering.raised.filter((p) => p.sku === sku).map((p) => p.quantity)).toEqual([10]);
+    expect((await raisedFor(sku)).map((p) => p.quantity)).toEqual([10]);
   });
 });
