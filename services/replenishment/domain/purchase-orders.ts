@@ -12,8 +12,7 @@ import {
 } from '../../../lib/errors.ts';
 import type { Envelope } from '../../../lib/events.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
-// The step timeline is generic (any Step Functions history); the lead moves it to lib/ at merge.
-import { type SagaHistoryEvent, type SagaStep, timelineOf } from '../../orders/domain/timeline.ts';
+import { type SagaHistoryEvent, type SagaStep, timelineOf } from '../../../lib/saga-timeline.ts';
 import {
   type CreatePurchaseOrderBody,
   INBOUND_PO_STATUSES,
