@@ -194,6 +194,12 @@ export const beginOutputSchema = z.object({
   purchaseOrderId: purchaseOrderIdSchema,
   status: z.string(),
   needsApproval: z.boolean(),
+  /**
+   * The PO has signals the saga has not finished (a restart came between a cancel, a rejection or
+   * a receipt and its stock step). A final PO with some goes on to AwaitSupplier, which resumes
+   * at once with the first, instead of ending.
+   */
+  pendingSignals: z.boolean(),
   /** Ordered quantities, for the stock `expect` step (incoming += quantity, idempotent per line). */
   expectLines: z.array(stockLine).min(1),
   waits: z.object({
