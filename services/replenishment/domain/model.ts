@@ -102,6 +102,11 @@ export interface PurchaseOrdering {
     created: boolean;
     purchaseOrderId: string;
   }>;
+  /**
+   * Starts the saga of every PO whose raiser wrote it and died before starting it (a DRAFT with no
+   * saga a while after its creation); the scheduled sweep calls it.
+   */
+  startStalled(): Promise<{ started: number; failed: number }>;
   /** Observed lead time and on-time rate of a supplier's receipts, overall and per SKU. */
   performance(
     supplierId: string,

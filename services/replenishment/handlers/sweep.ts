@@ -1,7 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { observability } from '../../../lib/observability.ts';
-import { defaultPlanner } from '../planner-wiring.ts';
-import { defaultPurchaseOrders } from '../wiring.ts';
+import { defaultPlanner, purchaseOrdering } from '../planner-wiring.ts';
 
 /** Time kept back from the invocation's remaining time for the answer (and an evaluation in flight). */
 const RESERVE_MS = 15_000;
@@ -15,7 +14,7 @@ const DEFAULT_REMAINING_MS = 120_000;
 export const handler = async (event: ScheduledEvent | undefined, context?: Context) => {
   const started = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
-  const sagas = await defaultPurchaseOrders().startStalled();
+  const sagas = await purchaseOrdering().startStalled();
   const rules = await defaultPlanner().sweep({
     budgetMs: Math.max(1_000, remaining - (Date.now() - started) - RESERVE_MS),
     correlationId: `sweep:${event?.id ?? new Date().toISOString()}`,
