@@ -28,9 +28,9 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope } from '../lib/events.ts';
 import { FAULTS_ENV, type FaultSpec } from '../lib/faults.ts';
+import { timelineOf } from '../lib/saga-timeline.ts';
 import { stateMachineEnvVar, tableEnvVar } from '../lib/topology.ts';
 import { FINAL_STATUSES, type OrderStatus } from '../services/orders/contract.ts';
-import { timelineOf } from '../services/orders/domain/timeline.ts';
 import { DynamoOrderStore, ORDERS_TABLE } from '../services/orders/store.ts';
 import { cancelled, fulfilled, placed } from '../services/orders/testing.ts';
 import { StockLedger } from '../services/stock/domain/stock.ts';

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { authorize } from './auth.ts';
 import { AppError, type FieldError, ValidationError } from './errors.ts';
 import { observability } from './observability.ts';
@@ -61,11 +61,13 @@ export function mapError(error: unknown, c: Context, logger = observability('api
   return problem(c, 500, 'Internal error', 'Something went wrong on our side; it has been logged.');
 }
 
+const IDEMPOTENCY_KEY_PATTERN = /^[\w.:-]{1,128}$/;
+
 /** The request's Idempotency-Key header, validated; undefined when absent. */
 export function idempotencyKey(c: Context): string | undefined {
   const key = c.req.header('idempotency-key');
   if (key === undefined) return undefined;
-  if (!/^[\w.:-]{1,128}$/.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new ValidationError([
       { field: 'Idempotency-Key', message: 'must be 1-128 characters of letters, digits, . _ : -' },
     ]);
@@ -104,3 +106,20 @@ export const jsonResponse = <S extends z.ZodType>(schema: S, description: string
   description,
   content: { 'application/json': { schema } },
 });
+
+/** A JSON request body a route takes but does not need (OpenAPI); absent, `c.req.valid('json')` is undefined. */
+export const optionalJsonBody = <S extends z.ZodType>(schema: S, description: string) => ({
+  ...jsonBody(schema, description),
+  required: false,
+});
+
+const IDEMPOTENT_POST =
+  'Makes the POST safe to retry: same key and body → same response, done once. 1-128 of [A-Za-z0-9._:-]';
+
+/**
+ * The `Idempotency-Key` request header of a route definition (OpenAPI), documented once so every
+ * service names it the same way; {@link idempotencyKey} checks it. `description`: what a repeat
+ * does on this route, when it says more than the default.
+ */
+export const idempotencyHeaders = (description = IDEMPOTENT_POST) =>
+  z.object({ 'idempotency-key': z.string().optional().meta({ description }) });

@@ -22,6 +22,11 @@ import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_R
  *      │   cancelled → Unexpect;  acknowledged / shipped → (nothing to do in stock)
  *      └─ Handled (not final) ←──┘        Handled (final) → Done
  *
+ * Begin routes a re-driven PO by its status: DRAFT to approval or Send, SENT and later to
+ * ExpectIncoming (a no-op again) and on; a final PO with signals the saga had not finished the
+ * same way, so AwaitSupplier resumes at once with them and their stock steps run; any other final
+ * PO ends (AlreadyFinal).
+ *
  * Every task is idempotent (a status already recorded, a ledger line already written, a token
  * already parked: no-ops), so each is retried on any error, and a re-driven execution (after a
  * local restart) picks up where the PO stands. The stock steps are in this saga, in order, so a
@@ -356,8 +361,12 @@ export const replenishmentSaga = defineWorkflow({
             sfn.Condition.stringEquals('$.po.result.status', 'SENT'),
             sfn.Condition.stringEquals('$.po.result.status', 'ACKNOWLEDGED'),
             sfn.Condition.stringEquals('$.po.result.status', 'PARTIALLY_RECEIVED'),
+            // Final, with signals not handled yet (a restart came between a cancel, rejection or
+            // receipt and its stock step): on to AwaitSupplier, which resumes with the first.
+            sfn.Condition.booleanEquals('$.po.result.pendingSignals', true),
           ),
-          // Re-driven after a restart: the stock step is idempotent, MarkSent a no-op.
+          // Re-driven after a restart: the stock step is idempotent (and keeps incoming += before
+          // any -=), MarkSent a no-op that says how long to wait.
           expectIncoming,
         )
         .otherwise(new sfn.Succeed(scope, 'AlreadyFinal')),

@@ -29,6 +29,11 @@ export function setPurchaseOrdering(factory: () => PurchaseOrdering): void {
   planner = undefined;
 }
 
+/** Purchase orders as the suppliers' half reaches them (see {@link setPurchaseOrdering}). */
+export function purchaseOrdering(): PurchaseOrdering {
+  return ordering();
+}
+
 const supplierStore = (): DynamoSupplierStore => {
   store ??= new DynamoSupplierStore();
   return store;

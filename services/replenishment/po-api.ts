@@ -5,9 +5,11 @@ import {
   type ApiEnv,
   actorOf,
   createApi,
+  idempotencyHeaders,
   idempotencyKey,
   jsonBody,
   jsonResponse,
+  optionalJsonBody,
   problemResponses,
 } from '../../lib/http.ts';
 import { parseOrThrow } from '../../lib/parse.ts';
@@ -32,18 +34,8 @@ const TAG = 'Purchase orders';
 const CALLBACK_TAG = 'Supplier callbacks';
 const BASE = '/api/v1/purchase-orders';
 
-const postHeaders = z.object({
-  'idempotency-key': z.string().optional().meta({
-    description:
-      'Makes the POST safe to retry: same key and body → same response, done once. 1-128 of [A-Za-z0-9._:-]',
-  }),
-});
+const postHeaders = idempotencyHeaders();
 const idParams = z.object({ id: purchaseOrderIdSchema });
-const optionalBody = <S extends z.ZodType>(schema: S, description: string) => ({
-  required: false,
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const listRoute = createRoute({
   method: 'get',
@@ -86,7 +78,7 @@ const decisionRoute = (action: 'approve' | 'reject' | 'cancel', summary: string,
     tags: [TAG],
     summary,
     description,
-    request: { params: idParams, body: optionalBody(decisionBodySchema, 'An optional note') },
+    request: { params: idParams, body: optionalJsonBody(decisionBodySchema, 'An optional note') },
     responses: {
       200: jsonResponse(purchaseOrderSchema, 'The purchase order as it stands'),
       ...problemResponses,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { transactionFailure } from '../../lib/dynamo-errors.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type { ListPurchaseOrdersQuery } from './contract.ts';
@@ -97,20 +98,6 @@ function toRecord(item: Item): PoRecord {
   return record as unknown as PoRecord;
 }
 
-/** Cancellation codes a re-read and retry can fix. */
-const CONTENDED_CODES = new Set([
-  'TransactionConflict',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-  'RequestLimitExceeded',
-]);
-const REFUSED_ERRORS = new Set([
-  'TransactionConflictException',
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-]);
-
 interface ListCursor {
   /** LastEvaluatedKey (or the key of the last item returned). */
   k: Record<string, string>;
@@ -140,15 +127,12 @@ export class DynamoPurchaseOrderStore implements PurchaseOrderStore {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TransactionCanceledException') {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-        if (reasons.some((r) => r.Code === 'ValidationError')) throw error;
-        const failed = ops.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
-        const contended = reasons.length === 0 || reasons.some((r) => CONTENDED_CODES.has(r.Code ?? ''));
-        throw new StoreRefused(failed, contended);
+      const failure = transactionFailure(error);
+      if (failure.kind === 'cancelled') {
+        const failed = ops.filter((_, i) => failure.codes[i] === 'ConditionalCheckFailed');
+        throw new StoreRefused(failed, failure.contended);
       }
-      if (REFUSED_ERRORS.has(name)) throw new StoreRefused([], true);
+      if (failure.kind === 'refused') throw new StoreRefused([], true);
       throw error;
     }
   }

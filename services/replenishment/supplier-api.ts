@@ -5,6 +5,7 @@ import {
   type ApiEnv,
   actorOf,
   createApi,
+  idempotencyHeaders,
   idempotencyKey,
   jsonBody,
   jsonResponse,
@@ -37,13 +38,9 @@ const RULES_TAG = 'Reorder rules';
 const SUPPLIERS = '/api/v1/suppliers';
 const RULES = '/api/v1/reorder-rules';
 
-// Documented here; checked by lib/http.ts `idempotencyKey` (so every service names it the same way).
-const postHeaders = z.object({
-  'idempotency-key': z.string().optional().meta({
-    description:
-      'Makes the POST safe to retry: the same key (and body) within 24 h answers the first result again, done once. 1-128 of [A-Za-z0-9._:-]',
-  }),
-});
+const postHeaders = idempotencyHeaders(
+  'Makes the POST safe to retry: the same key (and body) within 24 h answers the first result again, done once. 1-128 of [A-Za-z0-9._:-]',
+);
 const supplierParams = z.object({ id: supplierIdSchema });
 const itemParams = z.object({ id: supplierIdSchema, sku: skuSchema });
 const ruleParams = z.object({ sku: skuSchema });

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { transactionFailure } from '../../lib/dynamo-errors.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type { MovementKind } from './contract.ts';
@@ -53,53 +54,6 @@ const movementSk = (id: string) => `MOV#${id}`;
 const opPk = (key: string) => `OP#${key}`;
 const resPk = (id: string) => `RES#${id}`;
 const HELD_INDEX = 'gsi1';
-
-/** Cancellation codes that a re-read and retry can fix. */
-const CONTENDED_CODES = new Set([
-  'TransactionConflict',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-  'RequestLimitExceeded',
-]);
-/** Errors after which the transaction certainly did not run: refused before executing. Back off. */
-const REFUSED_ERRORS = new Set([
-  'TransactionConflictException',
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-]);
-/**
- * Errors after which the transaction may or may not have committed. DynamoDB says so of
- * InternalServerError; TransactionInProgressException means the SDK re-sent a request (same
- * ClientRequestToken) that is still running; a timeout or a broken connection loses the answer,
- * whatever happened. The SDK throws the last of these when its own retries are exhausted.
- */
-const AMBIGUOUS_ERRORS = new Set([
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'TransactionInProgressException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'AbortError',
-]);
-const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
-
-function isAmbiguous(error: unknown): boolean {
-  const e = error as {
-    name?: string;
-    code?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number };
-  };
-  return (
-    AMBIGUOUS_ERRORS.has(e.name ?? '') ||
-    AMBIGUOUS_CODES.has(e.code ?? '') ||
-    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
-    /socket hang up/i.test(e.message ?? '')
-  );
-}
 
 /** Which part of a change an item of the transaction is: tells a version conflict from a guard. */
 type Role = 'level' | 'movement' | 'guard';
@@ -222,22 +176,22 @@ export class DynamoStockStore implements StockStore {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return { status: 'committed' };
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TransactionCanceledException') {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-        if (reasons.some((r) => r.Code === 'ValidationError')) throw error;
-        const contended =
-          reasons.length === 0 ||
-          reasons.some(
-            (r, i) =>
-              CONTENDED_CODES.has(r.Code ?? '') ||
-              (r.Code === 'ConditionalCheckFailed' && roles[i] !== 'guard'),
-          );
-        return { status: 'rejected', contended };
+      const failure = transactionFailure(error);
+      switch (failure.kind) {
+        case 'cancelled': {
+          // A level or record that changed under us is contention too; a failed guard is a refusal.
+          const contended =
+            failure.contended ||
+            failure.codes.some((code, i) => code === 'ConditionalCheckFailed' && roles[i] !== 'guard');
+          return { status: 'rejected', contended };
+        }
+        case 'refused':
+          return { status: 'rejected', contended: true };
+        case 'ambiguous':
+          return { status: 'ambiguous', error: error as Error };
+        default:
+          throw error;
       }
-      if (REFUSED_ERRORS.has(name)) return { status: 'rejected', contended: true };
-      if (isAmbiguous(error)) return { status: 'ambiguous', error: error as Error };
-      throw error;
     }
   }
 

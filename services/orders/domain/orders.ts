@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, TransientError } from '../../../lib/errors.ts';
 import type { Envelope } from '../../../lib/events.ts';
 import type { EventPublisher } from '../../../lib/publisher.ts';
+import { type SagaHistoryEvent, type SagaStep, timelineOf } from '../../../lib/saga-timeline.ts';
 import {
   type InboundOrderMessage,
   type ListOrdersQuery,
@@ -19,7 +20,6 @@ import {
   type ReleaseReason,
   type SagaInput,
 } from './model.ts';
-import { type SagaHistoryEvent, type SagaStep, timelineOf } from './timeline.ts';
 
 /** Someone else wrote the order between our read and our conditional write. */
 export class StaleOrderError extends ConflictError {}

@@ -102,6 +102,11 @@ export interface PurchaseOrdering {
     created: boolean;
     purchaseOrderId: string;
   }>;
+  /**
+   * Starts the saga of every PO whose raiser wrote it and died before starting it (a DRAFT with no
+   * saga a while after its creation); the scheduled sweep calls it.
+   */
+  startStalled(): Promise<{ started: number; failed: number }>;
   /** Observed lead time and on-time rate of a supplier's receipts, overall and per SKU. */
   performance(
     supplierId: string,
@@ -194,6 +199,12 @@ export const beginOutputSchema = z.object({
   purchaseOrderId: purchaseOrderIdSchema,
   status: z.string(),
   needsApproval: z.boolean(),
+  /**
+   * The PO has signals the saga has not finished (a restart came between a cancel, a rejection or
+   * a receipt and its stock step). A final PO with some goes on to AwaitSupplier, which resumes
+   * at once with the first, instead of ending.
+   */
+  pendingSignals: z.boolean(),
   /** Ordered quantities, for the stock `expect` step (incoming += quantity, idempotent per line). */
   expectLines: z.array(stockLine).min(1),
   waits: z.object({

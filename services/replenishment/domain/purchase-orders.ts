@@ -12,8 +12,7 @@ import {
 } from '../../../lib/errors.ts';
 import type { Envelope } from '../../../lib/events.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
-// The step timeline is generic (any Step Functions history); the lead moves it to lib/ at merge.
-import { type SagaHistoryEvent, type SagaStep, timelineOf } from '../../orders/domain/timeline.ts';
+import { type SagaHistoryEvent, type SagaStep, timelineOf } from '../../../lib/saga-timeline.ts';
 import {
   type CreatePurchaseOrderBody,
   INBOUND_PO_STATUSES,
@@ -194,8 +193,11 @@ export interface CallbackResult {
 export type EscalationKind = 'approval_overdue' | 'acknowledgement_overdue' | 'delivery_overdue';
 
 const DAY_MS = 86_400_000;
-/** A PO whose saga has not begun this long after its creation lost its raiser. */
-const UNSTARTED_GRACE_MS = 60_000;
+/**
+ * A PO whose saga has not begun this long after its creation lost its raiser (it died between its
+ * write and StartExecution): the sweep, or the next raise of the same SKU, starts it.
+ */
+export const UNSTARTED_GRACE_MS = 2 * 60_000;
 /** A DynamoDB transaction holds 100 writes: the PO, its idempotency record and one lock per line. */
 export const MAX_MANUAL_LINES = 98;
 const OPEN_STATUSES: readonly PurchaseOrderStatus[] = [
@@ -205,6 +207,7 @@ const OPEN_STATUSES: readonly PurchaseOrderStatus[] = [
   'ACKNOWLEDGED',
   'PARTIALLY_RECEIVED',
 ];
+const FINAL_STATUSES: readonly PurchaseOrderStatus[] = ['RECEIVED', 'REJECTED', 'CANCELLED', 'FAILED'];
 const UNSENT: readonly PurchaseOrderStatus[] = ['DRAFT', 'AWAITING_APPROVAL'];
 const UNAUTHORIZED =
   'The callback is not signed by this supplier, or names a purchase order it does not have';
@@ -502,15 +505,52 @@ export class PurchaseOrders implements PurchaseOrdering {
     return po;
   }
 
-  /**
-   * A lock held by a PO whose saga never started a while after its creation (its raiser died in
-   * between): start it now. A fresh one is left to its raiser, which is starting it.
-   */
+  /** A lock held by a PO whose saga never started (see {@link isStalled}): start it now. */
   private async ensureStarted(purchaseOrderId: string): Promise<void> {
     const po = await this.store.get(purchaseOrderId);
-    if (!po || isFinalPurchaseOrder(po.status) || po.sagaStartedAt || po.origin === 'fallback') return;
-    if (this.now().getTime() - Date.parse(po.createdAt) < UNSTARTED_GRACE_MS) return;
-    await this.saga.start(po.id, { purchaseOrderId: po.id });
+    if (po && this.isStalled(po)) await this.saga.start(po.id, { purchaseOrderId: po.id });
+  }
+
+  /**
+   * Open with no saga, {@link UNSTARTED_GRACE_MS} after its creation: its raiser (the planner, a
+   * manager's POST) wrote it and died before StartExecution. A fresh one is left to its raiser,
+   * which is starting it; a fallback PO continues its predecessor's execution, never its own.
+   * (Begin records `sagaStartedAt` before anything else, so such a PO is always a DRAFT.)
+   */
+  private isStalled(po: PoRecord): boolean {
+    if (po.status !== 'DRAFT' || po.sagaStartedAt || po.origin === 'fallback') return false;
+    return this.now().getTime() - Date.parse(po.createdAt) >= UNSTARTED_GRACE_MS;
+  }
+
+  /**
+   * Starts the saga of every stalled PO (see {@link isStalled}); the scheduled sweep calls it, so
+   * a manual PO, which no stock event raises again, is not left a DRAFT for ever. A PO whose start
+   * fails is counted and logged, and the next sweep tries it again.
+   */
+  async startStalled(): Promise<{ started: number; failed: number }> {
+    const result = { started: 0, failed: 0 };
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({ status: 'DRAFT', limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const po of page.items.filter((p) => this.isStalled(p))) {
+        try {
+          await this.saga.start(po.id, { purchaseOrderId: po.id });
+          result.started++;
+          this.log('stalled purchase order saga started', {
+            purchaseOrderId: po.id,
+            createdAt: po.createdAt,
+          });
+        } catch (error) {
+          result.failed++;
+          this.log('stalled purchase order saga could not be started', {
+            purchaseOrderId: po.id,
+            error: (error as Error).message,
+          });
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return result;
   }
 
   // ---------------------------------------------------------------- reading
@@ -959,6 +999,7 @@ export class PurchaseOrders implements PurchaseOrdering {
       purchaseOrderId: po.id,
       status: po.status,
       needsApproval: po.needsApproval,
+      pendingSignals: !!firstUnhandled(po),
       expectLines: po.lines.map((l) => ({ sku: l.sku, locationId: po.locationId, quantity: l.quantity })),
       waits: {
         approvalSeconds: Math.max(1, timings.approvalSeconds),
@@ -1131,8 +1172,18 @@ export class PurchaseOrders implements PurchaseOrdering {
       const po = await this.require(purchaseOrderId);
       if (po.status === 'CANCELLED') return { status: 'CANCELLED' };
       const status = po.status === 'REJECTED' ? 'REJECTED' : 'FAILED';
-      if (po.replacedBy) return { next: po.replacedBy, status };
-      if (po.status === 'FAILED') return { status };
+      // The saga's last step with a rejection (it goes on with the fallback PO, or ends): the
+      // rejection is handled with it, so no re-drive takes the PO up again.
+      const handledSeq =
+        reason === 'supplier_rejected'
+          ? Math.max(po.handledSeq, po.signals.findLast((s) => s.kind === 'rejected')?.seq ?? 0)
+          : po.handledSeq;
+      const settled = async (result: FallbackOutput): Promise<FallbackOutput> => {
+        if (handledSeq > po.handledSeq) await this.handled(po.id, handledSeq);
+        return result;
+      };
+      if (po.replacedBy) return settled({ next: po.replacedBy, status });
+      if (po.status === 'FAILED') return settled({ status });
       const at = this.now();
       const iso = at.toISOString();
       const why =
@@ -1140,9 +1191,10 @@ export class PurchaseOrders implements PurchaseOrdering {
           ? `send_failed: ${error?.Error ?? 'unknown error'}${error?.Cause ? ` (${error.Cause.slice(0, 300)})` : ''}`
           : (po.reason ?? 'rejected by the supplier');
       const replacement = await this.replacementFor(po, at);
-      if (!replacement && status === 'REJECTED') return { status };
+      if (!replacement && status === 'REJECTED') return settled({ status });
       let old: PoRecord =
         status === 'FAILED' ? this.transition(po, 'FAILED', iso, 'system', why) : { ...po, updatedAt: iso };
+      old.handledSeq = handledSeq;
       if (status === 'FAILED') old.reason = why;
       if (replacement) old = { ...old, replacedBy: replacement.id, outbox: [] };
       else if (status === 'FAILED') {
@@ -1176,7 +1228,7 @@ export class PurchaseOrders implements PurchaseOrdering {
             po.locationId,
             replacement.supplierId,
           );
-          return this.failWithoutFallback(po, status, why, holder);
+          return settled(await this.failWithoutFallback(po, status, why, holder));
         }
         await backoff(attempt);
         continue;
@@ -1256,23 +1308,33 @@ export class PurchaseOrders implements PurchaseOrdering {
     });
   }
 
-  /** Starts again the saga of every PO not in a final state (runtimes whose executions do not survive a restart). */
+  /**
+   * Starts again the saga of every PO that still needs one (runtimes whose executions do not
+   * survive a restart): every PO not in a final state, and every final one with signals its saga
+   * had not finished (a cancel, a rejection or a receipt recorded, then the restart before its
+   * stock step: incoming would stay too high). A final PO replaced by a fallback PO is left out:
+   * its execution goes on with the replacement, which is re-driven itself. Final POs are read by
+   * status, all of them: locally, where this runs, that is a few pages.
+   */
   async redriveOpen(): Promise<number> {
     let started = 0;
-    for (const status of OPEN_STATUSES) {
+    for (const status of [...OPEN_STATUSES, ...FINAL_STATUSES]) {
       let cursor: string | undefined;
       do {
         const page = await this.store.list({ status, limit: 100, ...(cursor ? { cursor } : {}) });
-        await Promise.all(
-          page.items
-            .filter((po) => po.status === status)
-            .map((po) => {
-              // A fallback PO continues the execution of the PO it replaces (named after that one).
-              const name = po.executionArn?.split(':').at(-1) ?? po.id;
-              return this.saga.start(name, { purchaseOrderId: po.id });
-            }),
+        const due = page.items.filter(
+          (po) =>
+            po.status === status &&
+            (!isFinalPurchaseOrder(po.status) || (!!firstUnhandled(po) && !po.replacedBy)),
         );
-        started += page.items.length;
+        await Promise.all(
+          due.map((po) => {
+            // A fallback PO continues the execution of the PO it replaces (named after that one).
+            const name = po.executionArn?.split(':').at(-1) ?? po.id;
+            return this.saga.start(name, { purchaseOrderId: po.id });
+          }),
+        );
+        started += due.length;
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }

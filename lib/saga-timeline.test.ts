@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SagaHistoryEvent, timelineOf } from './timeline.ts';
+import { type SagaHistoryEvent, timelineOf } from './saga-timeline.ts';
 
 let clock = Date.parse('2026-05-04T10:00:00Z');
 const event = (type: string, details: Record<string, unknown> = {}): SagaHistoryEvent => {
