@@ -1,11 +1,10 @@
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { orders } from '../api/endpoints.ts';
 import { ORDER_STATUSES, type OrderStatus, type OrderSummary } from '../api/types.ts';
 import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, OrderBadge, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatNumber, humanize } from '../lib/format.ts';
-import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { POLL_MS, usePagedList, useTitle } from '../lib/hooks.ts';
 
 export default function Orders() {
   useTitle('Orders');
@@ -14,32 +13,14 @@ export default function Orders() {
   const status = ORDER_STATUSES.includes(params.get('status') as OrderStatus)
     ? (params.get('status') as OrderStatus)
     : undefined;
-  const first = useResource(() => orders.list(status), [status], { pollMs: POLL_MS });
-  const [more, setMore] = useState<{
-    status: OrderStatus | undefined;
-    items: OrderSummary[];
-    cursor: string | null;
-  }>({
-    status,
-    items: [],
-    cursor: null,
-  });
-  const extra = more.status === status ? more : { status, items: [], cursor: null };
-  const nextCursor = extra.items.length ? extra.cursor : first.data?.nextCursor;
-  const items = [
-    ...(first.data?.items ?? []),
-    ...extra.items.filter((o) => !first.data?.items.some((f) => f.orderId === o.orderId)),
-  ];
-
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    try {
-      const page = await orders.list(status, nextCursor);
-      setMore({ status, items: [...extra.items, ...page.items], cursor: page.nextCursor ?? null });
-    } catch (e) {
-      toast.error(e);
-    }
-  };
+  const list = usePagedList(
+    (cursor) => orders.list(status, cursor),
+    status ?? '',
+    (o) => o.orderId,
+    { pollMs: POLL_MS },
+  );
+  const { first, items, nextCursor } = list;
+  const loadMore = () => list.loadMore().catch((e) => toast.error(e));
 
   return (
     <>

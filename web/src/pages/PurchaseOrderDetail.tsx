@@ -12,14 +12,14 @@ import {
 } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import { FormActions, FormFailure, optionsOf, SelectField, WholeNumberField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { SagaTimeline } from '../components/Timeline.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
 import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { Timeline } from './OrderDetail.tsx';
 import { PO_STATUS_LABEL, PurchaseOrderBadge, poPath, supplierPath } from './PurchaseOrders.tsx';
-import { FormActions, FormFailure, WholeNumberField } from './purchasing-ui.tsx';
 
 type Decision = 'approve' | 'reject' | 'cancel';
 
@@ -216,14 +216,7 @@ export default function PurchaseOrderDetail() {
         </section>
       </div>
 
-      <section className="card" aria-labelledby="po-timeline-title">
-        <h2 id="po-timeline-title">Saga timeline</h2>
-        {o.timeline.length === 0 ? (
-          <p className="muted">No steps recorded yet.</p>
-        ) : (
-          <Timeline steps={o.timeline} />
-        )}
-      </section>
+      <SagaTimeline steps={o.timeline} />
 
       {decision ? (
         <DecisionDialog
@@ -339,6 +332,11 @@ function DecisionDialog({
 }
 
 type CloseChoice = 'policy' | 'keep' | 'close';
+const CLOSE_CHOICES: { value: CloseChoice; label: string }[] = [
+  { value: 'policy', label: "The supplier's backorder policy" },
+  { value: 'keep', label: 'Keep the rest on order' },
+  { value: 'close', label: 'Close the order short' },
+];
 
 /** Lines that this delivery would take over what was ordered. */
 export function overReceived(po: PurchaseOrder, lines: { sku: string; quantity: number }[]) {
@@ -512,30 +510,19 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
             {over.map((o) => o.sku).join(', ')}: more than is still open. You will be asked to confirm.
           </p>
         ) : null}
-        <Field label="Location">
-          {(props) => (
-            <select {...props} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-              {mergeLocation(locations.data?.items, po.locationId).map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="If this delivery is short" hint="What happens to what did not come">
-          {(props) => (
-            <select
-              {...props}
-              value={closeChoice}
-              onChange={(e) => setCloseChoice(e.target.value as CloseChoice)}
-            >
-              <option value="policy">The supplier's backorder policy</option>
-              <option value="keep">Keep the rest on order</option>
-              <option value="close">Close the order short</option>
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Location"
+          value={locationId}
+          onChange={setLocationId}
+          options={optionsOf(locations.data?.items, po.locationId)}
+        />
+        <SelectField<CloseChoice>
+          label="If this delivery is short"
+          hint="What happens to what did not come"
+          value={closeChoice}
+          onChange={setCloseChoice}
+          options={CLOSE_CHOICES}
+        />
         <FormActions
           submitLabel="Book receipt"
           busy={busy}
@@ -546,10 +533,4 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
       </form>
     </Modal>
   );
-}
-
-function mergeLocation(listed: { id: string; name: string }[] | undefined, id: string) {
-  const all = [...(listed ?? [])];
-  if (!all.some((l) => l.id === id)) all.unshift({ id, name: id });
-  return all;
 }

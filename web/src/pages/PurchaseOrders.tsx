@@ -13,13 +13,20 @@ import {
 } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import {
+  FormActions,
+  FormFailure,
+  InputField,
+  optionsOf,
+  SelectField,
+  WholeNumberField,
+} from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
-import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { FormActions, FormFailure, InputField, usePagedList, WholeNumberField } from './purchasing-ui.tsx';
+import { POLL_MS, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 
 export const PO_STATUS_LABEL: Record<PurchaseOrderStatus, string> = {
   DRAFT: 'Draft',
@@ -118,21 +125,13 @@ export default function PurchaseOrders() {
             </button>
           ))}
         </fieldset>
-        <div className="field">
-          <label htmlFor="po-supplier">Supplier</label>
-          <select
-            id="po-supplier"
-            value={supplierId ?? ''}
-            onChange={(e) => setFilter('supplierId', e.target.value || undefined)}
-          >
-            <option value="">All suppliers</option>
-            {supplierOptions(supplierList.data?.items, supplierId).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Supplier"
+          empty="All suppliers"
+          value={supplierId ?? ''}
+          onChange={(v) => setFilter('supplierId', v || undefined)}
+          options={optionsOf(supplierList.data?.items, supplierId)}
+        />
         {sku ? (
           <p className="filter-note">
             Product <span className="mono">{sku}</span>{' '}
@@ -165,13 +164,6 @@ export default function PurchaseOrders() {
       ) : null}
     </>
   );
-}
-
-/** The suppliers for a select, with the selected one kept even before the list has loaded. */
-function supplierOptions(list: Supplier[] | undefined, selected: string | undefined) {
-  const options = (list ?? []).map((s) => ({ id: s.id, name: s.name }));
-  if (selected && !options.some((o) => o.id === selected)) options.unshift({ id: selected, name: selected });
-  return options;
 }
 
 const unitsOf = (po: PurchaseOrder, sku?: string) => {
@@ -241,8 +233,12 @@ export function PurchaseOrdersTable({
                 <td data-label="Total" className="numeric">
                   {formatMoney(po.total)}
                 </td>
-                <td data-label="Expected by">{formatDate(po.expectedBy)}</td>
-                <td data-label="Updated">{formatDateTime(po.updatedAt)}</td>
+                <td data-label="Expected by" className="nowrap">
+                  {formatDate(po.expectedBy)}
+                </td>
+                <td data-label="Updated" className="nowrap">
+                  {formatDateTime(po.updatedAt)}
+                </td>
               </tr>
             );
           })}
@@ -328,31 +324,21 @@ function NewPurchaseOrderDialog({
     <Modal title="New purchase order" onClose={onClose}>
       <form onSubmit={submit} noValidate className="stack">
         <FormFailure message={failure} />
-        <Field label="Supplier" error={errors.supplierId}>
-          {(props) => (
-            <select {...props} value={supplierId} onChange={(e) => setSupplierId(e.target.value)}>
-              <option value="">Choose…</option>
-              {active.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Deliver to" error={errors.locationId}>
-          {(props) => (
-            <select {...props} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-              {(locations.data?.items.length ? locations.data.items : [{ id: 'main', name: 'main' }]).map(
-                (l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.name}
-                  </option>
-                ),
-              )}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Supplier"
+          error={errors.supplierId}
+          empty="Choose…"
+          value={supplierId}
+          onChange={setSupplierId}
+          options={optionsOf(active)}
+        />
+        <SelectField
+          label="Deliver to"
+          error={errors.locationId}
+          value={locationId}
+          onChange={setLocationId}
+          options={optionsOf(locations.data?.items, locationId)}
+        />
         <fieldset className="line-rows">
           <legend>Lines</legend>
           {lines.map((l, i) => (

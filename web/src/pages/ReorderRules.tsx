@@ -5,21 +5,24 @@ import { fieldErrorsOf } from '../api/fields.ts';
 import type { ReorderRule, ReorderRuleInput, Supplier } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
-import { Icon } from '../components/Icon.tsx';
-import { PurchasingNav } from '../components/Layout.tsx';
-import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
-import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
-import { POLL_MS, useDebounced, useResource, useTitle } from '../lib/hooks.ts';
-import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
 import {
   ConfirmDialog,
   FormActions,
   FormFailure,
   InputField,
-  usePagedList,
+  MoneyField,
+  optionsOf,
+  SelectField,
+  type SelectOption,
   WholeNumberField,
-} from './purchasing-ui.tsx';
+} from '../components/forms.tsx';
+import { Icon } from '../components/Icon.tsx';
+import { PurchasingNav } from '../components/Layout.tsx';
+import { messageOf, useToast } from '../components/Toasts.tsx';
+import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
+import { POLL_MS, useDebounced, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
+import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
 
 /** Said wherever a forecast would be: there is none until the reporting service provides it. */
 export const FORECAST_NOTE = 'No forecast yet: demand forecasts come with the reporting service.';
@@ -92,21 +95,13 @@ export default function ReorderRules() {
             }}
           />
         </div>
-        <div className="field">
-          <label htmlFor="rule-location">Location</label>
-          <select
-            id="rule-location"
-            value={locationId ?? ''}
-            onChange={(e) => setQuery('locationId', e.target.value || undefined)}
-          >
-            <option value="">All locations</option>
-            {withLocation(locations.data?.items, locationId).map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Location"
+          empty="All locations"
+          value={locationId ?? ''}
+          onChange={(v) => setQuery('locationId', v || undefined)}
+          options={optionsOf(locations.data?.items, locationId)}
+        />
       </div>
       {rules.first.error && !rules.first.data ? (
         <LoadError error={rules.first.error} retry={() => void rules.first.reload()} />
@@ -134,7 +129,7 @@ export default function ReorderRules() {
           rule={editing === 'new' ? undefined : editing}
           initialSku={sku}
           suppliers={supplierList.data?.items ?? []}
-          locations={withLocation(locations.data?.items, DEFAULT_LOCATION)}
+          locations={optionsOf(locations.data?.items, DEFAULT_LOCATION)}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -157,12 +152,6 @@ export default function ReorderRules() {
       ) : null}
     </>
   );
-}
-
-function withLocation(listed: { id: string; name: string }[] | undefined, id: string | undefined) {
-  const all = [...(listed ?? [])];
-  if (id && !all.some((l) => l.id === id)) all.unshift({ id, name: id });
-  return all;
 }
 
 function RulesTable({
@@ -359,7 +348,7 @@ function RuleDialog({
   rule?: ReorderRule | undefined;
   initialSku?: string | undefined;
   suppliers: Supplier[];
-  locations: { id: string; name: string }[];
+  locations: SelectOption[];
   onClose(): void;
   onSaved(): void;
 }) {
@@ -433,12 +422,10 @@ function RuleDialog({
     }
   };
 
-  const supplierOption = (s: Supplier) => (
-    <option key={s.id} value={s.id}>
-      {s.name}
-      {s.active ? '' : ' (inactive)'}
-    </option>
-  );
+  const supplierOption = (s: Supplier): SelectOption => ({
+    value: s.id,
+    label: s.active ? s.name : `${s.name} (inactive)`,
+  });
 
   return (
     <Modal
@@ -456,22 +443,14 @@ function RuleDialog({
             value={values.sku}
             onChange={(v) => set('sku', v)}
           />
-          <Field label="Location" error={errors.locationId}>
-            {(props) => (
-              <select
-                {...props}
-                disabled={Boolean(rule)}
-                value={values.locationId}
-                onChange={(e) => set('locationId', e.target.value)}
-              >
-                {locations.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Location"
+            error={errors.locationId}
+            disabled={Boolean(rule)}
+            value={values.locationId}
+            onChange={(v) => set('locationId', v)}
+            options={locations}
+          />
           <WholeNumberField
             label="Min"
             error={errors.min}
@@ -495,39 +474,27 @@ function RuleDialog({
             value={values.multiple}
             onChange={(v) => set('multiple', v)}
           />
-          <Field label="Preferred supplier" error={errors.preferredSupplierId}>
-            {(props) => (
-              <select
-                {...props}
-                value={values.preferredSupplierId}
-                onChange={(e) => set('preferredSupplierId', e.target.value)}
-              >
-                <option value="">Choose…</option>
-                {list.map(supplierOption)}
-              </select>
-            )}
-          </Field>
-          <Field
+          <SelectField
+            label="Preferred supplier"
+            error={errors.preferredSupplierId}
+            empty="Choose…"
+            value={values.preferredSupplierId}
+            onChange={(v) => set('preferredSupplierId', v)}
+            options={list.map(supplierOption)}
+          />
+          <SelectField
             label="Fallback supplier (optional)"
             error={errors.fallbackSupplierId}
             hint="Used when the preferred one rejects the order or cannot be reached"
-          >
-            {(props) => (
-              <select
-                {...props}
-                value={values.fallbackSupplierId}
-                onChange={(e) => set('fallbackSupplierId', e.target.value)}
-              >
-                <option value="">None</option>
-                {list.filter((s) => s.id !== values.preferredSupplierId).map(supplierOption)}
-              </select>
-            )}
-          </Field>
-          <InputField
+            empty="None"
+            value={values.fallbackSupplierId}
+            onChange={(v) => set('fallbackSupplierId', v)}
+            options={list.filter((s) => s.id !== values.preferredSupplierId).map(supplierOption)}
+          />
+          <MoneyField
             label={`Approval from (${currency}, optional)`}
             error={errors['approvalThreshold.amount'] ?? errors.approvalThreshold}
             hint="A purchase order of this total or more waits for a manager"
-            inputMode="decimal"
             value={values.approvalThreshold}
             onChange={(v) => set('approvalThreshold', v)}
           />

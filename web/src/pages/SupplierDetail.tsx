@@ -6,13 +6,20 @@ import { useActionKey } from '../api/idempotency.ts';
 import type { PriceBreak, RotatedSecret, Supplier, SupplierItem, SupplierItemInput } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import {
+  ConfirmDialog,
+  FormActions,
+  FormFailure,
+  InputField,
+  MoneyField,
+  WholeNumberField,
+} from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
-import { ConfirmDialog, FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 import { days, PerformanceStats, percent, SecretDialog, SupplierForm, SupplierStatus } from './Suppliers.tsx';
 
 export default function SupplierDetail() {
@@ -484,10 +491,9 @@ function ItemDialog({
             value={values.supplierSku}
             onChange={(v) => set('supplierSku', v)}
           />
-          <InputField
+          <MoneyField
             label={`Unit cost (${currency})`}
             error={errors['unitCost.amount'] ?? errors.unitCost}
-            inputMode="decimal"
             value={values.unitCost}
             onChange={(v) => set('unitCost', v)}
           />
@@ -529,9 +535,8 @@ function ItemDialog({
                 value={b.minQty}
                 onChange={(v) => setBreak(b.key, { minQty: v })}
               />
-              <InputField
+              <MoneyField
                 label={`Unit cost (${currency}), break ${i + 1}`}
-                inputMode="decimal"
                 value={b.unitCost}
                 onChange={(v) => setBreak(b.key, { unitCost: v })}
               />

@@ -7,14 +7,14 @@ import { useActionKey } from '../api/idempotency.ts';
 import type { BackorderPolicy, Supplier, SupplierInput, SupplierPerformance } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import { FormActions, FormFailure, InputField, SelectField, WholeNumberField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatNumber } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { supplierPath } from './PurchaseOrders.tsx';
-import { FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 
 export default function Suppliers() {
   useTitle('Suppliers');
@@ -171,6 +171,10 @@ export function PerformanceStats({ performance: p }: { performance: SupplierPerf
 }
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD'];
+const BACKORDER_POLICIES: { value: BackorderPolicy; label: string }[] = [
+  { value: 'keep_open', label: 'Keep the rest on order' },
+  { value: 'close_short', label: 'Close the order short' },
+];
 
 interface Values {
   id: string;
@@ -350,15 +354,13 @@ export function SupplierForm({
         onChange={(v) => set('webhookUrl', v)}
       />
       <div className="form-grid">
-        <Field label="Currency" error={errors.currency}>
-          {(props) => (
-            <select {...props} value={values.currency} onChange={(e) => set('currency', e.target.value)}>
-              {[...new Set([values.currency, ...CURRENCIES])].map((c) => (
-                <option key={c}>{c}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Currency"
+          error={errors.currency}
+          value={values.currency}
+          onChange={(v) => set('currency', v)}
+          options={[...new Set([values.currency, ...CURRENCIES])].map((c) => ({ value: c, label: c }))}
+        />
         <WholeNumberField
           label="Lead time (days)"
           max={365}
@@ -367,18 +369,13 @@ export function SupplierForm({
           value={values.leadTimeDays}
           onChange={(v) => set('leadTimeDays', v)}
         />
-        <Field label="Short deliveries" error={errors.backorderPolicy}>
-          {(props) => (
-            <select
-              {...props}
-              value={values.backorderPolicy}
-              onChange={(e) => set('backorderPolicy', e.target.value as BackorderPolicy)}
-            >
-              <option value="keep_open">Keep the rest on order</option>
-              <option value="close_short">Close the order short</option>
-            </select>
-          )}
-        </Field>
+        <SelectField<BackorderPolicy>
+          label="Short deliveries"
+          error={errors.backorderPolicy}
+          value={values.backorderPolicy}
+          onChange={(v) => set('backorderPolicy', v)}
+          options={BACKORDER_POLICIES}
+        />
       </div>
       <label className="checkbox">
         <input type="checkbox" checked={values.active} onChange={(e) => set('active', e.target.checked)} />{' '}

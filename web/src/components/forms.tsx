@@ -1,9 +1,7 @@
-import { type InputHTMLAttributes, type ReactNode, useState } from 'react';
-import type { Page } from '../api/types.ts';
-import { Field, Modal } from '../components/ui.tsx';
-import { type Resource, useResource } from '../lib/hooks.ts';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import { Field, Modal } from './ui.tsx';
 
-/** The small form pieces the purchasing pages share, on top of ui.tsx's Field and Modal. */
+/** The form pieces the pages share, on top of ui.tsx's Field and Modal. */
 
 type InputAttributes = Omit<
   InputHTMLAttributes<HTMLInputElement>,
@@ -30,6 +28,76 @@ export function InputField({ label, value, onChange, error, hint, ...input }: In
 /** A whole number (0 or more unless `min` says otherwise); the form parses and checks it. */
 export function WholeNumberField(props: Omit<InputFieldProps, 'type'>) {
   return <InputField type="number" inputMode="numeric" step={1} min={0} {...props} />;
+}
+
+/**
+ * An amount of money in major units as typed ("12.50"); the form converts it with toMinor. The
+ * server names the amount (`price.amount`) or the whole money field (`price`): pass both errors.
+ */
+export function MoneyField(props: Omit<InputFieldProps, 'type' | 'inputMode'>) {
+  return <InputField inputMode="decimal" {...props} />;
+}
+
+export interface SelectOption {
+  value: string;
+  label: string;
+}
+
+type SelectAttributes = Omit<
+  SelectHTMLAttributes<HTMLSelectElement>,
+  'id' | 'value' | 'onChange' | 'aria-invalid' | 'aria-describedby' | 'children'
+>;
+
+interface SelectFieldProps<V extends string> extends SelectAttributes {
+  label: string;
+  value: V;
+  onChange(value: V): void;
+  options: readonly SelectOption[];
+  /** A first option with the value '' ("Choose…", "All suppliers", "None"). */
+  empty?: string | undefined;
+  error?: string | undefined;
+  hint?: string | undefined;
+}
+
+/**
+ * Options from a list of named things (suppliers, locations), with `selected` kept even when the
+ * list has not loaded yet or does not hold it (a filter from the URL, a PO's own location).
+ */
+export function optionsOf(
+  listed: readonly { id: string; name: string }[] | undefined,
+  selected?: string | undefined,
+): SelectOption[] {
+  const options = (listed ?? []).map((l) => ({ value: l.id, label: l.name }));
+  if (selected && !options.some((o) => o.value === selected))
+    options.unshift({ value: selected, label: selected });
+  return options;
+}
+
+/** A labelled select whose error and hint are tied to it. */
+export function SelectField<V extends string = string>({
+  label,
+  value,
+  onChange,
+  options,
+  empty,
+  error,
+  hint,
+  ...select
+}: SelectFieldProps<V>) {
+  return (
+    <Field label={label} error={error} {...(hint ? { hint } : {})}>
+      {(props) => (
+        <select {...select} {...props} value={value} onChange={(e) => onChange(e.target.value as V)}>
+          {empty !== undefined ? <option value="">{empty}</option> : null}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
 }
 
 /** Why the last submission was not saved, announced to screen readers. */
@@ -103,32 +171,4 @@ export function ConfirmDialog({
       {children}
     </Modal>
   );
-}
-
-/**
- * A cursor-paged list: the first page (reloaded when `filterKey` changes, polled with `pollMs`) and
- * the pages the user asked for after it. `loadMore` throws what the request threw.
- */
-export function usePagedList<T>(
-  load: (cursor?: string) => Promise<Page<T>>,
-  filterKey: string,
-  idOf: (item: T) => string,
-  options: { pollMs?: number } = {},
-): { first: Resource<Page<T>>; items: T[]; nextCursor: string | null; loadMore(): Promise<void> } {
-  const first = useResource(() => load(), [filterKey], options);
-  const [more, setMore] = useState<{ key: string; items: T[]; cursor: string | null }>({
-    key: filterKey,
-    items: [],
-    cursor: null,
-  });
-  const extra = more.key === filterKey ? more : { key: filterKey, items: [], cursor: null };
-  const nextCursor = extra.items.length ? extra.cursor : (first.data?.nextCursor ?? null);
-  const seen = new Set((first.data?.items ?? []).map(idOf));
-  const items = [...(first.data?.items ?? []), ...extra.items.filter((item) => !seen.has(idOf(item)))];
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    const page = await load(nextCursor);
-    setMore({ key: filterKey, items: [...extra.items, ...page.items], cursor: page.nextCursor ?? null });
-  };
-  return { first, items, nextCursor, loadMore };
 }
