@@ -1,4 +1,6 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useState } from 'react';
+import { fieldErrorsOf } from '../api/fields.ts';
+import { messageOf } from './Toasts.tsx';
 import { Field, Modal } from './ui.tsx';
 
 /** The form pieces the pages share, on top of ui.tsx's Field and Modal. */
@@ -171,4 +173,70 @@ export function ConfirmDialog({
       {children}
     </Modal>
   );
+}
+
+type TextKeys<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] & string;
+
+export interface FormState<V> {
+  values: V;
+  set<K extends keyof V>(key: K, value: V[K]): void;
+  /** What an InputField, WholeNumberField or MoneyField of a text value takes: value, onChange, error. */
+  field<K extends TextKeys<V>>(
+    key: K,
+    ...errorKeys: string[]
+  ): { value: string; onChange(value: string): void; error: string | undefined };
+  errors: Record<string, string>;
+  setErrors(errors: Record<string, string>): void;
+  failure: string | null;
+  setFailure(message: string | null): void;
+  busy: boolean;
+  /**
+   * Shows `local` (the form's own checks) next to their inputs and stops there if there are any;
+   * otherwise runs `send` with the submit button disabled. A refusal puts the server's field
+   * errors next to their inputs and `failureOf(error)` above the form. Resolves true when sent.
+   */
+  save(
+    local: Record<string, string>,
+    send: () => Promise<unknown>,
+    failureOf?: (error: unknown) => string,
+  ): Promise<boolean>;
+}
+
+/** The state every dialog form keeps: the values as typed, field errors, the failure, busy. */
+export function useFormState<V extends object>(initial: () => V): FormState<V> {
+  const [values, setValues] = useState<V>(initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof V>(key: K, value: V[K]) => setValues((v) => ({ ...v, [key]: value }));
+  return {
+    values,
+    set,
+    field: (key, ...errorKeys) => ({
+      value: values[key] as string,
+      onChange: (value: string) => set(key, value as V[typeof key]),
+      error: [key, ...errorKeys].map((k) => errors[k]).find(Boolean),
+    }),
+    errors,
+    setErrors,
+    failure,
+    setFailure,
+    busy,
+    save: async (local, send, failureOf = (e) => `Not saved: ${messageOf(e)}`) => {
+      setFailure(null);
+      setErrors(local);
+      if (Object.keys(local).length) return false;
+      setBusy(true);
+      try {
+        await send();
+        return true;
+      } catch (e) {
+        setErrors(fieldErrorsOf(e));
+        setFailure(failureOf(e));
+        return false;
+      } finally {
+        setBusy(false);
+      }
+    },
+  };
 }

@@ -121,7 +121,7 @@ export default function PurchaseOrderDetail() {
       <section className="card" aria-labelledby="po-lines-title">
         <h2 id="po-lines-title">Lines</h2>
         <div className="table-wrap">
-          <table className="table">
+          <table className="table table-cards-on-phone">
             <caption className="sr-only">Purchase order lines</caption>
             <thead>
               <tr>
@@ -152,12 +152,22 @@ export default function PurchaseOrderDetail() {
                       {l.sku}
                     </Link>
                   </th>
-                  <td className="mono">{l.supplierSku}</td>
-                  <td className="numeric">{formatNumber(l.quantity)}</td>
-                  <td className="numeric">{formatNumber(l.received)}</td>
-                  <td className="numeric">{formatNumber(Math.max(0, l.quantity - l.received))}</td>
-                  <td className="numeric">{formatMoney(l.unitCost)}</td>
-                  <td className="numeric">
+                  <td data-label="Supplier SKU" className="mono">
+                    {l.supplierSku}
+                  </td>
+                  <td data-label="Ordered" className="numeric">
+                    {formatNumber(l.quantity)}
+                  </td>
+                  <td data-label="Received" className="numeric">
+                    {formatNumber(l.received)}
+                  </td>
+                  <td data-label="Open" className="numeric">
+                    {formatNumber(Math.max(0, l.quantity - l.received))}
+                  </td>
+                  <td data-label="Unit cost" className="numeric">
+                    {formatMoney(l.unitCost)}
+                  </td>
+                  <td data-label="Line total" className="numeric">
                     {formatMoney({ amount: l.unitCost.amount * l.quantity, currency: l.unitCost.currency })}
                   </td>
                 </tr>
@@ -168,7 +178,7 @@ export default function PurchaseOrderDetail() {
                 <th scope="row" colSpan={6}>
                   Total
                 </th>
-                <td className="numeric">
+                <td data-label="Total" className="numeric">
                   <strong>{formatMoney(o.total)}</strong>
                 </td>
               </tr>

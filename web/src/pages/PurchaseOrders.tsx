@@ -2,7 +2,6 @@ import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { purchaseOrders, stock, suppliers } from '../api/endpoints.ts';
-import { fieldErrorsOf } from '../api/fields.ts';
 import { useActionKey } from '../api/idempotency.ts';
 import {
   PURCHASE_ORDER_STATUSES,
@@ -19,6 +18,7 @@ import {
   InputField,
   optionsOf,
   SelectField,
+  useFormState,
   WholeNumberField,
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -272,20 +272,20 @@ function NewPurchaseOrderDialog({
   const action = useActionKey();
   const locations = useResource(() => stock.locations(), []);
   const active = list.filter((s) => s.active);
-  const [supplierId, setSupplierId] = useState(initialSupplierId ?? active[0]?.id ?? '');
-  const [locationId, setLocationId] = useState('main');
-  const [expectedBy, setExpectedBy] = useState('');
-  const [lines, setLines] = useState<LineValues[]>([{ key: 0, sku: initialSku ?? '', quantity: '' }]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
+  const form = useFormState(() => ({
+    supplierId: initialSupplierId ?? active[0]?.id ?? '',
+    locationId: 'main',
+    expectedBy: '',
+    lines: [{ key: 0, sku: initialSku ?? '', quantity: '' }] as LineValues[],
+  }));
+  const { values, set, field, errors } = form;
+  const { supplierId, locationId, expectedBy, lines } = values;
+  const setLines = (change: (all: LineValues[]) => LineValues[]) => set('lines', change(lines));
   const setLine = (key: number, change: Partial<LineValues>) =>
     setLines((all) => all.map((l) => (l.key === key ? { ...l, ...change } : l)));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(null);
     const local: Record<string, string> = {};
     if (!supplierId) local.supplierId = 'Choose a supplier';
     lines.forEach((l, i) => {
@@ -297,47 +297,32 @@ function NewPurchaseOrderDialog({
     skus.forEach((s, i) => {
       if (s && skus.indexOf(s) !== i) local[`lines.${i}.sku`] = 'Each SKU once';
     });
-    setErrors(local);
-    if (Object.keys(local).length) return;
     const body: PurchaseOrderInput = {
       supplierId,
       locationId,
       lines: lines.map((l) => ({ sku: l.sku.trim(), quantity: Number(l.quantity) })),
       ...(expectedBy ? { expectedBy: endOfDay(expectedBy) } : {}),
     };
-    setBusy(true);
-    try {
-      const po = await purchaseOrders.create(body, { idempotencyKey: action.keyFor(body) });
-      toast.success(`${po.id} created for ${po.supplierId}`);
-      onCreated(po);
-    } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      const message =
-        e instanceof ApiError && e.status === 409 ? `Not created: ${e.problem.detail}` : messageOf(e);
-      setFailure(message);
-    } finally {
-      setBusy(false);
-    }
+    await form.save(
+      local,
+      async () => {
+        const po = await purchaseOrders.create(body, { idempotencyKey: action.keyFor(body) });
+        toast.success(`${po.id} created for ${po.supplierId}`);
+        onCreated(po);
+      },
+      (e) => (e instanceof ApiError && e.status === 409 ? `Not created: ${e.problem.detail}` : messageOf(e)),
+    );
   };
 
   return (
     <Modal title="New purchase order" onClose={onClose}>
       <form onSubmit={submit} noValidate className="stack">
-        <FormFailure message={failure} />
-        <SelectField
-          label="Supplier"
-          error={errors.supplierId}
-          empty="Choose…"
-          value={supplierId}
-          onChange={setSupplierId}
-          options={optionsOf(active)}
-        />
+        <FormFailure message={form.failure} />
+        <SelectField label="Supplier" empty="Choose…" options={optionsOf(active)} {...field('supplierId')} />
         <SelectField
           label="Deliver to"
-          error={errors.locationId}
-          value={locationId}
-          onChange={setLocationId}
           options={optionsOf(locations.data?.items, locationId)}
+          {...field('locationId')}
         />
         <fieldset className="line-rows">
           <legend>Lines</legend>
@@ -386,12 +371,15 @@ function NewPurchaseOrderDialog({
         <InputField
           label="Expected by (optional)"
           hint="Default: today plus the supplier's lead time"
-          error={errors.expectedBy}
           type="date"
-          value={expectedBy}
-          onChange={setExpectedBy}
+          {...field('expectedBy')}
         />
-        <FormActions submitLabel="Create and send" busy={busy} busyLabel="Creating…" onCancel={onClose} />
+        <FormActions
+          submitLabel="Create and send"
+          busy={form.busy}
+          busyLabel="Creating…"
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   );

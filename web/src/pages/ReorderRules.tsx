@@ -1,7 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { reorderRules, stock, suppliers } from '../api/endpoints.ts';
-import { fieldErrorsOf } from '../api/fields.ts';
 import type { ReorderRule, ReorderRuleInput, Supplier } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
@@ -14,11 +13,12 @@ import {
   optionsOf,
   SelectField,
   type SelectOption,
+  useFormState,
   WholeNumberField,
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
-import { messageOf, useToast } from '../components/Toasts.tsx';
+import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { POLL_MS, useDebounced, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
@@ -353,7 +353,7 @@ function RuleDialog({
   onSaved(): void;
 }) {
   const toast = useToast();
-  const [values, setValues] = useState<RuleValues>(() => ({
+  const form = useFormState<RuleValues>(() => ({
     sku: rule?.sku ?? initialSku ?? '',
     locationId: rule?.locationId ?? DEFAULT_LOCATION,
     min: rule ? String(rule.min) : '',
@@ -367,17 +367,12 @@ function RuleDialog({
     snoozedUntil:
       rule?.snoozedUntil && Date.parse(rule.snoozedUntil) > Date.now() ? rule.snoozedUntil.slice(0, 10) : '',
   }));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof RuleValues>(key: K, value: RuleValues[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
+  const { values, field } = form;
   const preferred = list.find((s) => s.id === values.preferredSupplierId);
   const currency = rule?.approvalThreshold?.currency ?? preferred?.currency ?? 'USD';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(null);
     const sku = values.sku.trim().toUpperCase();
     const body: ReorderRuleInput = {
       locationId: values.locationId,
@@ -407,19 +402,10 @@ function RuleDialog({
       (!Number.isFinite(body.approvalThreshold.amount) || body.approvalThreshold.amount < 0)
     )
       local['approvalThreshold.amount'] = 'Enter an amount of 0 or more, or leave it empty';
-    setErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      await reorderRules.put(sku, body);
-      toast.success(`Reorder rule of ${sku} at ${body.locationId} saved`);
-      onSaved();
-    } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      setFailure(`Not saved: ${messageOf(e)}`);
-    } finally {
-      setBusy(false);
-    }
+    const saved = await form.save(local, () => reorderRules.put(sku, body));
+    if (!saved) return;
+    toast.success(`Reorder rule of ${sku} at ${body.locationId} saved`);
+    onSaved();
   };
 
   const supplierOption = (s: Supplier): SelectOption => ({
@@ -433,81 +419,53 @@ function RuleDialog({
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate className="stack">
-        <FormFailure message={failure} />
+        <FormFailure message={form.failure} />
         <div className="form-grid">
-          <InputField
-            label="SKU"
-            error={errors.sku}
-            readOnly={Boolean(rule)}
-            autoCapitalize="characters"
-            value={values.sku}
-            onChange={(v) => set('sku', v)}
-          />
+          <InputField label="SKU" readOnly={Boolean(rule)} autoCapitalize="characters" {...field('sku')} />
           <SelectField
             label="Location"
-            error={errors.locationId}
             disabled={Boolean(rule)}
-            value={values.locationId}
-            onChange={(v) => set('locationId', v)}
             options={locations}
+            {...field('locationId')}
           />
           <WholeNumberField
             label="Min"
-            error={errors.min}
             hint="Order when available + on order falls to this"
-            value={values.min}
-            onChange={(v) => set('min', v)}
+            {...field('min')}
           />
-          <WholeNumberField
-            label="Max"
-            min={1}
-            error={errors.max}
-            hint="Order up to this level"
-            value={values.max}
-            onChange={(v) => set('max', v)}
-          />
+          <WholeNumberField label="Max" min={1} hint="Order up to this level" {...field('max')} />
           <WholeNumberField
             label="Multiple"
             min={1}
-            error={errors.multiple}
             hint="Quantities are rounded up to it"
-            value={values.multiple}
-            onChange={(v) => set('multiple', v)}
+            {...field('multiple')}
           />
           <SelectField
             label="Preferred supplier"
-            error={errors.preferredSupplierId}
             empty="Choose…"
-            value={values.preferredSupplierId}
-            onChange={(v) => set('preferredSupplierId', v)}
             options={list.map(supplierOption)}
+            {...field('preferredSupplierId')}
           />
           <SelectField
             label="Fallback supplier (optional)"
-            error={errors.fallbackSupplierId}
             hint="Used when the preferred one rejects the order or cannot be reached"
             empty="None"
-            value={values.fallbackSupplierId}
-            onChange={(v) => set('fallbackSupplierId', v)}
             options={list.filter((s) => s.id !== values.preferredSupplierId).map(supplierOption)}
+            {...field('fallbackSupplierId')}
           />
           <MoneyField
             label={`Approval from (${currency}, optional)`}
-            error={errors['approvalThreshold.amount'] ?? errors.approvalThreshold}
             hint="A purchase order of this total or more waits for a manager"
-            value={values.approvalThreshold}
-            onChange={(v) => set('approvalThreshold', v)}
+            {...field('approvalThreshold', 'approvalThreshold.amount')}
           />
           <InputField
             label="Snooze until (optional)"
-            error={errors.snoozedUntil}
             hint="No automatic order before then"
             type="date"
-            value={values.snoozedUntil}
-            onChange={(v) => set('snoozedUntil', v)}
+            {...field('snoozedUntil')}
           />
         </div>
-        <FormActions submitLabel="Save rule" busy={busy} onCancel={onClose} />
+        <FormActions submitLabel="Save rule" busy={form.busy} onCancel={onClose} />
       </form>
     </Modal>
   );

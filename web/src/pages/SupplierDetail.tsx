@@ -1,7 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { purchaseOrders, suppliers } from '../api/endpoints.ts';
-import { fieldErrorsOf } from '../api/fields.ts';
 import { useActionKey } from '../api/idempotency.ts';
 import type { PriceBreak, RotatedSecret, Supplier, SupplierItem, SupplierItemInput } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
@@ -12,10 +11,11 @@ import {
   FormFailure,
   InputField,
   MoneyField,
+  useFormState,
   WholeNumberField,
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { messageOf, useToast } from '../components/Toasts.tsx';
+import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
@@ -390,7 +390,7 @@ function ItemDialog({
 }) {
   const toast = useToast();
   const currency = item?.unitCost.currency ?? supplier.currency;
-  const [values, setValues] = useState<ItemValues>(() => ({
+  const form = useFormState<ItemValues>(() => ({
     sku: item?.sku ?? '',
     supplierSku: item?.supplierSku ?? '',
     unitCost: item ? toMajor(item.unitCost.amount, currency) : '',
@@ -403,15 +403,10 @@ function ItemDialog({
       unitCost: toMajor(b.unitCost.amount, currency),
     })),
   }));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof ItemValues>(key: K, value: ItemValues[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
+  const { values, set, field, errors } = form;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(null);
     const sku = values.sku.trim().toUpperCase();
     const priceBreaks: PriceBreak[] = values.priceBreaks.map((b) => ({
       minQty: int(b.minQty),
@@ -442,19 +437,9 @@ function ItemDialog({
       if (!Number.isFinite(b.unitCost.amount) || b.unitCost.amount < 0)
         local[`priceBreaks.${i}.unitCost.amount`] = 'A cost of 0 or more';
     });
-    setErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      await suppliers.putItem(supplier.id, item?.sku ?? sku, body);
-      toast.success(`${item?.sku ?? sku} saved for ${supplier.name}`);
-      onSaved();
-    } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      setFailure(`Not saved: ${messageOf(e)}`);
-    } finally {
-      setBusy(false);
-    }
+    if (!(await form.save(local, () => suppliers.putItem(supplier.id, item?.sku ?? sku, body)))) return;
+    toast.success(`${item?.sku ?? sku} saved for ${supplier.name}`);
+    onSaved();
   };
 
   const setBreak = (key: number, change: Partial<ItemValues['priceBreaks'][number]>) =>
@@ -473,52 +458,23 @@ function ItemDialog({
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate className="stack">
-        <FormFailure message={failure} />
+        <FormFailure message={form.failure} />
         <div className="form-grid">
-          {item ? null : (
-            <InputField
-              label="SKU"
-              error={errors.sku}
-              autoCapitalize="characters"
-              value={values.sku}
-              onChange={(v) => set('sku', v)}
-            />
-          )}
-          <InputField
-            label="Supplier SKU"
-            error={errors.supplierSku}
-            maxLength={64}
-            value={values.supplierSku}
-            onChange={(v) => set('supplierSku', v)}
-          />
-          <MoneyField
-            label={`Unit cost (${currency})`}
-            error={errors['unitCost.amount'] ?? errors.unitCost}
-            value={values.unitCost}
-            onChange={(v) => set('unitCost', v)}
-          />
-          <WholeNumberField
-            label="Minimum order"
-            min={1}
-            error={errors.minOrderQty}
-            value={values.minOrderQty}
-            onChange={(v) => set('minOrderQty', v)}
-          />
+          {item ? null : <InputField label="SKU" autoCapitalize="characters" {...field('sku')} />}
+          <InputField label="Supplier SKU" maxLength={64} {...field('supplierSku')} />
+          <MoneyField label={`Unit cost (${currency})`} {...field('unitCost', 'unitCost.amount')} />
+          <WholeNumberField label="Minimum order" min={1} {...field('minOrderQty')} />
           <WholeNumberField
             label="Pack of"
             min={1}
-            error={errors.packMultiple}
             hint="Orders are rounded up to whole packs"
-            value={values.packMultiple}
-            onChange={(v) => set('packMultiple', v)}
+            {...field('packMultiple')}
           />
           <WholeNumberField
             label="Lead time in days (optional)"
             max={365}
-            error={errors.leadTimeDays}
             hint={`Empty: the supplier's ${days(supplier.leadTimeDays)}`}
-            value={values.leadTimeDays}
-            onChange={(v) => set('leadTimeDays', v)}
+            {...field('leadTimeDays')}
           />
         </div>
         <fieldset className="line-rows">
@@ -569,7 +525,7 @@ function ItemDialog({
             <Icon name="plus" /> Add price break
           </button>
         </fieldset>
-        <FormActions submitLabel="Save item" busy={busy} onCancel={onClose} />
+        <FormActions submitLabel="Save item" busy={form.busy} onCancel={onClose} />
       </form>
     </Modal>
   );
