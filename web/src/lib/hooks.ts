@@ -131,12 +131,20 @@ export function useTitle(title: string): void {
  * A cursor-paged list: the first page (reloaded when `filterKey` changes, polled with `pollMs`) and
  * the pages the user asked for after it. `loadMore` throws what the request threw.
  */
+export interface PagedList<T> {
+  first: Resource<Page<T>>;
+  /** The first page's items, then those of the pages loaded after it (each once). */
+  items: T[];
+  nextCursor: string | null;
+  loadMore(): Promise<void>;
+}
+
 export function usePagedList<T>(
   load: (cursor?: string) => Promise<Page<T>>,
   filterKey: string,
   idOf: (item: T) => string,
   options: { pollMs?: number } = {},
-): { first: Resource<Page<T>>; items: T[]; nextCursor: string | null; loadMore(): Promise<void> } {
+): PagedList<T> {
   const first = useResource(() => load(), [filterKey], options);
   const [more, setMore] = useState<{ key: string; items: T[]; cursor: string | null }>({
     key: filterKey,

@@ -1,14 +1,13 @@
 import { Link, useSearchParams } from 'react-router';
 import { orders } from '../api/endpoints.ts';
 import { ORDER_STATUSES, type OrderStatus, type OrderSummary } from '../api/types.ts';
-import { useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, OrderBadge, PageHeader } from '../components/ui.tsx';
+import { PagedList } from '../components/PagedList.tsx';
+import { OrderBadge, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatNumber, humanize } from '../lib/format.ts';
 import { POLL_MS, usePagedList, useTitle } from '../lib/hooks.ts';
 
 export default function Orders() {
   useTitle('Orders');
-  const toast = useToast();
   const [params, setParams] = useSearchParams();
   const status = ORDER_STATUSES.includes(params.get('status') as OrderStatus)
     ? (params.get('status') as OrderStatus)
@@ -19,8 +18,6 @@ export default function Orders() {
     (o) => o.orderId,
     { pollMs: POLL_MS },
   );
-  const { first, items, nextCursor } = list;
-  const loadMore = () => list.loadMore().catch((e) => toast.error(e));
 
   return (
     <>
@@ -42,16 +39,9 @@ export default function Orders() {
           </select>
         </div>
       </div>
-      {first.error && !first.data ? (
-        <LoadError error={first.error} retry={() => void first.reload()} />
-      ) : null}
-      {first.loading && !first.data ? <Loading label="Loading orders…" /> : null}
-      {first.data ? <OrdersTable items={items} /> : null}
-      {nextCursor ? (
-        <button type="button" className="button button-secondary" onClick={() => void loadMore()}>
-          More orders
-        </button>
-      ) : null}
+      <PagedList list={list} loadingLabel="Loading orders…" moreLabel="More orders">
+        {(items) => <OrdersTable items={items} />}
+      </PagedList>
     </>
   );
 }

@@ -23,8 +23,9 @@ import {
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
+import { PagedList } from '../components/PagedList.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 
@@ -67,7 +68,6 @@ const isStatus = (s: string | null): s is PurchaseOrderStatus =>
 export default function PurchaseOrders() {
   useTitle('Purchase orders');
   const user = useUser();
-  const toast = useToast();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const status = isStatus(params.get('status')) ? (params.get('status') as PurchaseOrderStatus) : undefined;
@@ -79,7 +79,6 @@ export default function PurchaseOrders() {
     (po) => po.id,
     { pollMs: POLL_MS },
   );
-  const { first, items, nextCursor } = list;
   const supplierList = useResource(() => suppliers.list(), []);
   const [creating, setCreating] = useState(false);
 
@@ -89,8 +88,6 @@ export default function PurchaseOrders() {
     else next.delete(name);
     setParams(next, { replace: true });
   };
-
-  const loadMore = () => list.loadMore().catch((e) => toast.error(e));
 
   return (
     <>
@@ -141,18 +138,11 @@ export default function PurchaseOrders() {
           </p>
         ) : null}
       </div>
-      {first.error && !first.data ? (
-        <LoadError error={first.error} retry={() => void first.reload()} />
-      ) : null}
-      {first.loading && !first.data ? <Loading label="Loading purchase orders…" /> : null}
-      {first.data ? (
-        <PurchaseOrdersTable items={items} suppliers={supplierList.data?.items} highlightSku={sku} />
-      ) : null}
-      {nextCursor ? (
-        <button type="button" className="button button-secondary" onClick={() => void loadMore()}>
-          More purchase orders
-        </button>
-      ) : null}
+      <PagedList list={list} loadingLabel="Loading purchase orders…" moreLabel="More purchase orders">
+        {(items) => (
+          <PurchaseOrdersTable items={items} suppliers={supplierList.data?.items} highlightSku={sku} />
+        )}
+      </PagedList>
       {creating ? (
         <NewPurchaseOrderDialog
           suppliers={supplierList.data?.items ?? []}

@@ -18,8 +18,9 @@ import {
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
+import { PagedList } from '../components/PagedList.tsx';
 import { useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { POLL_MS, useDebounced, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
@@ -103,27 +104,16 @@ export default function ReorderRules() {
           options={optionsOf(locations.data?.items, locationId)}
         />
       </div>
-      {rules.first.error && !rules.first.data ? (
-        <LoadError error={rules.first.error} retry={() => void rules.first.reload()} />
-      ) : null}
-      {rules.first.loading && !rules.first.data ? <Loading label="Loading reorder rules…" /> : null}
-      {rules.first.data ? (
-        <RulesTable
-          rules={rules.items}
-          suppliers={supplierList.data?.items}
-          onEdit={mayManage ? setEditing : undefined}
-          onRemove={mayManage ? setRemoving : undefined}
-        />
-      ) : null}
-      {rules.nextCursor ? (
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() => void rules.loadMore().catch((e) => toast.error(e))}
-        >
-          More rules
-        </button>
-      ) : null}
+      <PagedList list={rules} loadingLabel="Loading reorder rules…" moreLabel="More rules">
+        {(items) => (
+          <RulesTable
+            rules={items}
+            suppliers={supplierList.data?.items}
+            onEdit={mayManage ? setEditing : undefined}
+            onRemove={mayManage ? setRemoving : undefined}
+          />
+        )}
+      </PagedList>
       {editing ? (
         <RuleDialog
           rule={editing === 'new' ? undefined : editing}
