@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import type { SagaStep } from '../api/types.ts';
 import { formatDateTime, humanize } from '../lib/format.ts';
 import { Icon } from './Icon.tsx';
@@ -48,6 +48,36 @@ export function SagaTimeline({ steps }: { steps: SagaStep[] }) {
     <section className="card" aria-labelledby={titleId}>
       <h2 id={titleId}>Saga timeline</h2>
       {steps.length === 0 ? <p className="muted">No steps recorded yet.</p> : <Timeline steps={steps} />}
+    </section>
+  );
+}
+
+/**
+ * The "Status history" card: each status with when it was reached, the badge drawn by the page
+ * (an order's, a purchase order's), and optionally who and why.
+ */
+export function StatusHistory<E extends { status: string; at: string }>({
+  entries,
+  badge,
+  detail,
+}: {
+  entries: readonly E[];
+  badge(status: E['status']): ReactNode;
+  detail?(entry: E): ReactNode;
+}) {
+  const titleId = useId();
+  return (
+    <section className="card" aria-labelledby={titleId}>
+      <h2 id={titleId}>Status history</h2>
+      <ol className="history">
+        {entries.map((h, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a status may repeat (partial receipts)
+          <li key={`${h.status}-${h.at}-${i}`}>
+            {badge(h.status)} <time dateTime={h.at}>{formatDateTime(h.at)}</time>
+            {detail ? detail(h) : null}
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router';
 import { orders } from '../api/endpoints.ts';
-import { SagaTimeline } from '../components/Timeline.tsx';
+import { SagaTimeline, StatusHistory } from '../components/Timeline.tsx';
 import { LoadError, Loading, OrderBadge, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
@@ -78,16 +78,7 @@ export default function OrderDetail() {
           </table>
         </section>
 
-        <section className="card" aria-labelledby="status-title">
-          <h2 id="status-title">Status history</h2>
-          <ol className="history">
-            {o.history.map((h) => (
-              <li key={`${h.status}-${h.at}`}>
-                <OrderBadge status={h.status} /> <time dateTime={h.at}>{formatDateTime(h.at)}</time>
-              </li>
-            ))}
-          </ol>
-        </section>
+        <StatusHistory entries={o.history} badge={(status) => <OrderBadge status={status} />} />
       </div>
 
       <SagaTimeline steps={o.timeline} />

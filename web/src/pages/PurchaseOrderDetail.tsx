@@ -14,7 +14,7 @@ import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
 import { FormActions, FormFailure, optionsOf, SelectField, WholeNumberField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { SagaTimeline } from '../components/Timeline.tsx';
+import { SagaTimeline, StatusHistory } from '../components/Timeline.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
 import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
@@ -211,19 +211,16 @@ export default function PurchaseOrderDetail() {
           )}
         </section>
 
-        <section className="card" aria-labelledby="po-history-title">
-          <h2 id="po-history-title">Status history</h2>
-          <ol className="history">
-            {o.history.map((h, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a status may repeat (partial receipts)
-              <li key={`${h.status}-${h.at}-${i}`}>
-                <PurchaseOrderBadge status={h.status} /> <time dateTime={h.at}>{formatDateTime(h.at)}</time> ·{' '}
-                {byWhom(h.by)}
-                {h.note ? <div className="muted">{h.note}</div> : null}
-              </li>
-            ))}
-          </ol>
-        </section>
+        <StatusHistory
+          entries={o.history}
+          badge={(status) => <PurchaseOrderBadge status={status} />}
+          detail={(h) => (
+            <>
+              {` · ${byWhom(h.by)}`}
+              {h.note ? <div className="muted">{h.note}</div> : null}
+            </>
+          )}
+        />
       </div>
 
       <SagaTimeline steps={o.timeline} />
@@ -460,11 +457,7 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
   return (
     <Modal title={`Receive ${po.id}`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate className="stack">
-        {failure ? (
-          <div className="callout callout-error" role="alert">
-            <span>{failure}</span>
-          </div>
-        ) : null}
+        <FormFailure message={failure} />
         {overRefused ? (
           <div className="callout callout-warning">
             <span>
