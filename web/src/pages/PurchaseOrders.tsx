@@ -25,7 +25,7 @@ import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
 import { PagedList } from '../components/PagedList.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Modal, PageHeader } from '../components/ui.tsx';
+import { IconButton, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 
@@ -333,15 +333,12 @@ function NewPurchaseOrderDialog({
                 onChange={(v) => setLine(l.key, { quantity: v })}
               />
               {lines.length > 1 ? (
-                <button
-                  type="button"
-                  className="icon-button icon-button-danger"
-                  aria-label={`Remove line ${i + 1}`}
-                  title={`Remove line ${i + 1}`}
+                <IconButton
+                  icon="trash"
+                  label={`Remove line ${i + 1}`}
                   onClick={() => setLines((all) => all.filter((x) => x.key !== l.key))}
-                >
-                  <Icon name="trash" />
-                </button>
+                  danger
+                />
               ) : null}
             </div>
           ))}

@@ -20,7 +20,7 @@ import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
 import { PagedList } from '../components/PagedList.tsx';
 import { useToast } from '../components/Toasts.tsx';
-import { Modal, PageHeader } from '../components/ui.tsx';
+import { IconButton, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { POLL_MS, useDebounced, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
@@ -271,26 +271,19 @@ function RulesTable({
                 {onEdit || onRemove ? (
                   <td className="row-actions">
                     {onEdit ? (
-                      <button
-                        type="button"
-                        className="icon-button"
-                        aria-label={`Edit the rule of ${r.sku} at ${r.locationId}`}
-                        title="Edit"
+                      <IconButton
+                        icon="edit"
+                        label={`Edit the rule of ${r.sku} at ${r.locationId}`}
                         onClick={() => onEdit(r)}
-                      >
-                        <Icon name="edit" />
-                      </button>
+                      />
                     ) : null}
                     {onRemove ? (
-                      <button
-                        type="button"
-                        className="icon-button icon-button-danger"
-                        aria-label={`Delete the rule of ${r.sku} at ${r.locationId}`}
-                        title="Delete"
+                      <IconButton
+                        icon="trash"
+                        label={`Delete the rule of ${r.sku} at ${r.locationId}`}
                         onClick={() => onRemove(r)}
-                      >
-                        <Icon name="trash" />
-                      </button>
+                        danger
+                      />
                     ) : null}
                   </td>
                 ) : null}

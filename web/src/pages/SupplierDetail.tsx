@@ -16,7 +16,7 @@ import {
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { IconButton, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
@@ -333,26 +333,10 @@ function ItemsTable({
               {onEdit || onRemove ? (
                 <td className="row-actions">
                   {onEdit ? (
-                    <button
-                      type="button"
-                      className="icon-button"
-                      aria-label={`Edit ${i.sku}`}
-                      title={`Edit ${i.sku}`}
-                      onClick={() => onEdit(i)}
-                    >
-                      <Icon name="edit" />
-                    </button>
+                    <IconButton icon="edit" label={`Edit ${i.sku}`} onClick={() => onEdit(i)} />
                   ) : null}
                   {onRemove ? (
-                    <button
-                      type="button"
-                      className="icon-button icon-button-danger"
-                      aria-label={`Remove ${i.sku}`}
-                      title={`Remove ${i.sku}`}
-                      onClick={() => onRemove(i)}
-                    >
-                      <Icon name="trash" />
-                    </button>
+                    <IconButton icon="trash" label={`Remove ${i.sku}`} onClick={() => onRemove(i)} danger />
                   ) : null}
                 </td>
               ) : null}
@@ -496,20 +480,17 @@ function ItemDialog({
                 value={b.unitCost}
                 onChange={(v) => setBreak(b.key, { unitCost: v })}
               />
-              <button
-                type="button"
-                className="icon-button icon-button-danger"
-                aria-label={`Remove break ${i + 1}`}
-                title={`Remove break ${i + 1}`}
+              <IconButton
+                icon="trash"
+                label={`Remove break ${i + 1}`}
                 onClick={() =>
                   set(
                     'priceBreaks',
                     values.priceBreaks.filter((x) => x.key !== b.key),
                   )
                 }
-              >
-                <Icon name="trash" />
-              </button>
+                danger
+              />
             </div>
           ))}
           <button
