@@ -160,7 +160,7 @@ function RulesTable({
   const now = Date.now();
   return (
     <div className="table-wrap">
-      <table className="table rules-table">
+      <table className="table rules-table table-cards-on-phone">
         <caption className="sr-only">Reorder rules per product and location</caption>
         <thead>
           <tr>
@@ -214,21 +214,31 @@ function RulesTable({
                     {r.sku}
                   </Link>
                 </th>
-                <td>{r.locationId}</td>
-                <td className="numeric">{formatNumber(r.min)}</td>
-                <td className="numeric">{formatNumber(r.max)}</td>
-                <td className="numeric">{formatNumber(r.multiple)}</td>
-                <td>
-                  <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
-                  {r.fallbackSupplierId ? (
-                    <>
-                      {', then '}
-                      <Link to={supplierPath(r.fallbackSupplierId)}>{nameOf(r.fallbackSupplierId)}</Link>
-                    </>
-                  ) : null}
+                <td data-label="Location">{r.locationId}</td>
+                <td data-label="Min" className="numeric">
+                  {formatNumber(r.min)}
                 </td>
-                <td className="numeric">{r.approvalThreshold ? formatMoney(r.approvalThreshold) : '—'}</td>
-                <td>
+                <td data-label="Max" className="numeric">
+                  {formatNumber(r.max)}
+                </td>
+                <td data-label="Multiple" className="numeric">
+                  {formatNumber(r.multiple)}
+                </td>
+                <td data-label="Suppliers">
+                  <span>
+                    <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
+                    {r.fallbackSupplierId ? (
+                      <>
+                        {', then '}
+                        <Link to={supplierPath(r.fallbackSupplierId)}>{nameOf(r.fallbackSupplierId)}</Link>
+                      </>
+                    ) : null}
+                  </span>
+                </td>
+                <td data-label="Approval from" className="numeric">
+                  {r.approvalThreshold ? formatMoney(r.approvalThreshold) : '—'}
+                </td>
+                <td data-label="Snoozed">
                   {snoozed ? (
                     <span
                       className="badge badge-warning"
@@ -242,14 +252,18 @@ function RulesTable({
                 </td>
                 {p ? (
                   <>
-                    <td className="numeric">{formatNumber(p.available)}</td>
-                    <td className="numeric">
-                      {formatNumber(p.onOrder)} / {formatNumber(p.onOrderLater)}
+                    <td data-label="Available" className="numeric">
+                      {formatNumber(p.available)}
                     </td>
-                    <td className="numeric">
+                    <td data-label="On order (counted / later)" className="numeric">
+                      <span>
+                        {formatNumber(p.onOrder)} / {formatNumber(p.onOrderLater)}
+                      </span>
+                    </td>
+                    <td data-label="Forecast" className="numeric">
                       <Forecast />
                     </td>
-                    <td className="numeric" title={`As of ${formatDateTime(p.asOf)}`}>
+                    <td data-label="Suggested" className="numeric" title={`As of ${formatDateTime(p.asOf)}`}>
                       {p.suggestedQuantity > 0 ? (
                         <strong>{formatNumber(p.suggestedQuantity)}</strong>
                       ) : (
@@ -259,17 +273,24 @@ function RulesTable({
                   </>
                 ) : (
                   <>
-                    <td className="numeric muted" colSpan={2} title="No stock event seen for it yet">
+                    <td
+                      data-label="Available"
+                      className="numeric muted"
+                      colSpan={2}
+                      title="No stock event seen for it yet"
+                    >
                       not seen yet
                     </td>
-                    <td className="numeric">
+                    <td data-label="Forecast" className="numeric">
                       <Forecast />
                     </td>
-                    <td className="numeric">—</td>
+                    <td data-label="Suggested" className="numeric">
+                      —
+                    </td>
                   </>
                 )}
                 {onEdit || onRemove ? (
-                  <td className="row-actions">
+                  <td data-label="" className="row-actions">
                     {onEdit ? (
                       <IconButton
                         icon="edit"

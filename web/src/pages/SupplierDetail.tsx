@@ -276,7 +276,7 @@ function ItemsTable({
     return <p className="muted">No items yet: add the products this supplier sells you.</p>;
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table table-cards-on-phone">
         <caption className="sr-only">Items of {supplier.name}</caption>
         <thead>
           <tr>
@@ -313,25 +313,37 @@ function ItemsTable({
                   {i.sku}
                 </Link>
               </th>
-              <td className="mono">{i.supplierSku}</td>
-              <td className="numeric">{formatMoney(i.unitCost)}</td>
-              <td>
+              <td data-label="Supplier SKU" className="mono">
+                {i.supplierSku}
+              </td>
+              <td data-label="Unit cost" className="numeric">
+                {formatMoney(i.unitCost)}
+              </td>
+              <td data-label="Price breaks">
                 {i.priceBreaks?.length
                   ? i.priceBreaks
                       .map((b) => `from ${formatNumber(b.minQty)}: ${formatMoney(b.unitCost)}`)
                       .join('; ')
                   : '—'}
               </td>
-              <td className="numeric">{formatNumber(i.minOrderQty)}</td>
-              <td className="numeric">{formatNumber(i.packMultiple)}</td>
-              <td className="numeric">
-                {days(i.leadTimeDays ?? supplier.leadTimeDays)}
-                {i.leadTimeDays === undefined ? <span className="muted"> (supplier's)</span> : null} /{' '}
-                {days(i.performance.observedLeadTimeDays)}
+              <td data-label="Minimum order" className="numeric">
+                {formatNumber(i.minOrderQty)}
               </td>
-              <td className="numeric">{percent(i.performance.onTimeRate)}</td>
+              <td data-label="Pack of" className="numeric">
+                {formatNumber(i.packMultiple)}
+              </td>
+              <td data-label="Lead time (promised / observed)" className="numeric">
+                <span>
+                  {days(i.leadTimeDays ?? supplier.leadTimeDays)}
+                  {i.leadTimeDays === undefined ? <span className="muted"> (supplier's)</span> : null} /{' '}
+                  {days(i.performance.observedLeadTimeDays)}
+                </span>
+              </td>
+              <td data-label="On time" className="numeric">
+                {percent(i.performance.onTimeRate)}
+              </td>
               {onEdit || onRemove ? (
-                <td className="row-actions">
+                <td data-label="" className="row-actions">
                   {onEdit ? (
                     <IconButton icon="edit" label={`Edit ${i.sku}`} onClick={() => onEdit(i)} />
                   ) : null}
