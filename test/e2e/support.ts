@@ -203,3 +203,9 @@ export async function axeFindings(page: Page, name: string): Promise<string[]> {
       return `${name}: ${v.id} (${v.impact}) ${v.help} — ${where}`;
     });
 }
+
+/** Closes the tab's context and expects no uncaught error in its pages. */
+export async function closeTab(t: Tab): Promise<void> {
+  await t.context.close();
+  expect(t.errors, 'uncaught errors in the page').toEqual([]);
+}
