@@ -209,3 +209,31 @@ export async function closeTab(t: Tab): Promise<void> {
   await t.context.close();
   expect(t.errors, 'uncaught errors in the page').toEqual([]);
 }
+
+/**
+ * Signs in as `role` at desktop and at phone size, opens each page and saves its screenshot
+ * (`<name>-desktop.png`, `<name>-phone.png`). Returns the pages that scroll sideways, one line each.
+ */
+export async function screenshotEachPage(
+  browser: Browser,
+  base: string,
+  pages: readonly (readonly [name: string, path: string])[],
+  role: Role = 'admin',
+): Promise<string[]> {
+  const sideways: string[] = [];
+  for (const [size, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    const t = await openTab(browser, viewport);
+    await signIn(t.page, base, role);
+    for (const [name, path] of pages) {
+      await visit(t.page, base, path);
+      await screenshot(t.page, `${name}-${size}`);
+      const width = await t.page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > viewport.width) sideways.push(`${name} at ${size} size is ${width} px wide`);
+    }
+    await closeTab(t);
+  }
+  return sideways;
+}
