@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Role } from '../../lib/permissions.ts';
@@ -160,4 +161,79 @@ export async function placeDemoOrders(runtime: Runtime, token: string): Promise<
     }),
   );
   return orders.map((o) => o.id);
+}
+
+/**
+ * Reloads the page until the locator's text matches (what a person does waiting for a supplier),
+ * within `timeoutMs`; fails with the last text seen.
+ */
+export async function reloadUntil(
+  page: Page,
+  locator: Locator,
+  expected: string | RegExp,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const matches = (text: string) =>
+    typeof expected === 'string' ? text.includes(expected) : expected.test(text);
+  let last = '';
+  await eventually(async () => {
+    await page.reload();
+    await settle(page);
+    last = (await locator.count()) ? ((await locator.first().textContent()) ?? '') : '';
+    if (matches(last)) return true;
+    await page.waitForTimeout(500); // between reloads, not a wait for the result
+    return false;
+  }, timeoutMs).catch((error: unknown) => {
+    throw new Error(
+      `${String(locator)} never showed ${String(expected)} (last: "${last}"): ${String(error)}`,
+    );
+  });
+}
+
+/** axe-core's serious and critical violations on the page as it is, one line each, named `name`. */
+export async function axeFindings(page: Page, name: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => {
+      const where = v.nodes
+        .slice(0, 4)
+        .map((n) => `${n.target.join(' ')} [${n.any.map((c) => c.message).join('; ')}]`)
+        .join(', ');
+      return `${name}: ${v.id} (${v.impact}) ${v.help} — ${where}`;
+    });
+}
+
+/** Closes the tab's context and expects no uncaught error in its pages. */
+export async function closeTab(t: Tab): Promise<void> {
+  await t.context.close();
+  expect(t.errors, 'uncaught errors in the page').toEqual([]);
+}
+
+/**
+ * Signs in as `role` at desktop and at phone size, opens each page and saves its screenshot
+ * (`<name>-desktop.png`, `<name>-phone.png`). Returns the pages that scroll sideways, one line each.
+ */
+export async function screenshotEachPage(
+  browser: Browser,
+  base: string,
+  pages: readonly (readonly [name: string, path: string])[],
+  role: Role = 'admin',
+): Promise<string[]> {
+  const sideways: string[] = [];
+  for (const [size, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    const t = await openTab(browser, viewport);
+    await signIn(t.page, base, role);
+    for (const [name, path] of pages) {
+      await visit(t.page, base, path);
+      await screenshot(t.page, `${name}-${size}`);
+      const width = await t.page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > viewport.width) sideways.push(`${name} at ${size} size is ${width} px wide`);
+    }
+    await closeTab(t);
+  }
+  return sideways;
 }

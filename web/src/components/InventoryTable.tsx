@@ -4,7 +4,7 @@ import { can } from '../auth/permissions.ts';
 import { formatMoney, formatNumber, stockStatus } from '../lib/format.ts';
 import { PHONE_QUERY, useMediaQuery } from '../lib/hooks.ts';
 import { Icon } from './Icon.tsx';
-import { ShortfallBadge, StockBadge } from './ui.tsx';
+import { IconButton, ShortfallBadge, StockBadge } from './ui.tsx';
 
 export type SortKey = 'sku' | 'name' | 'category' | 'onHand' | 'reserved' | 'available' | 'price' | 'status';
 export interface Sort {
@@ -223,26 +223,14 @@ function RowActions({
         </Link>
       ) : null}
       {move && !archived ? (
-        <button
-          type="button"
-          className="icon-button"
+        <IconButton
+          icon="adjust"
+          label={`Adjust stock of ${product.sku}`}
           onClick={() => onAdjust(product)}
-          aria-label={`Adjust stock of ${product.sku}`}
-          title={`Adjust stock of ${product.sku}`}
-        >
-          <Icon name="adjust" />
-        </button>
+        />
       ) : null}
       {edit && !archived ? (
-        <button
-          type="button"
-          className="icon-button icon-button-danger"
-          onClick={() => onDelete(product)}
-          aria-label={`Delete ${product.sku}`}
-          title={`Delete ${product.sku}`}
-        >
-          <Icon name="trash" />
-        </button>
+        <IconButton icon="trash" label={`Delete ${product.sku}`} onClick={() => onDelete(product)} danger />
       ) : null}
     </div>
   );

@@ -25,7 +25,7 @@ export const SECTIONS: Section[] = [
   { to: '/', label: 'Dashboard', icon: 'dashboard' },
   { to: '/inventory', label: 'Inventory', icon: 'inventory' },
   { to: '/orders', label: 'Orders', icon: 'orders' },
-  { to: '/purchasing', label: 'Purchasing', icon: 'download', pages: PURCHASING_PAGES },
+  { to: '/purchasing', label: 'Purchasing', icon: 'truck', pages: PURCHASING_PAGES },
   { to: '/reports', label: 'Reports', icon: 'reports' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
 ];

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { OrderStatus } from '../api/types.ts';
 import { humanize, STOCK_STATUS_LABEL, type StockStatus } from '../lib/format.ts';
-import { Icon } from './Icon.tsx';
+import { Icon, type IconName } from './Icon.tsx';
 import { messageOf } from './Toasts.tsx';
 
 export function StockBadge({ status }: { status: StockStatus }) {
@@ -205,5 +205,30 @@ export function Stat({
       <span className="stat-value">{value}</span>
       {children}
     </div>
+  );
+}
+
+/** A button that is only an icon: its label names it to screen readers and shows as its tooltip. */
+export function IconButton({
+  icon,
+  label,
+  onClick,
+  danger = false,
+}: {
+  icon: IconName;
+  label: string;
+  onClick(): void;
+  danger?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      className={`icon-button${danger ? ' icon-button-danger' : ''}`}
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+    >
+      <Icon name={icon} />
+    </button>
   );
 }

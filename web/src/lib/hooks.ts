@@ -1,4 +1,5 @@
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+import type { Page } from '../api/types.ts';
 
 /** Live updates poll every 5 s while the tab is visible. */
 export const POLL_MS = 5000;
@@ -124,4 +125,40 @@ export function useTitle(title: string): void {
   useEffect(() => {
     document.title = `${title} · Azura Inventory`;
   }, [title]);
+}
+
+/**
+ * A cursor-paged list: the first page (reloaded when `filterKey` changes, polled with `pollMs`) and
+ * the pages the user asked for after it. `loadMore` throws what the request threw.
+ */
+export interface PagedList<T> {
+  first: Resource<Page<T>>;
+  /** The first page's items, then those of the pages loaded after it (each once). */
+  items: T[];
+  nextCursor: string | null;
+  loadMore(): Promise<void>;
+}
+
+export function usePagedList<T>(
+  load: (cursor?: string) => Promise<Page<T>>,
+  filterKey: string,
+  idOf: (item: T) => string,
+  options: { pollMs?: number } = {},
+): PagedList<T> {
+  const first = useResource(() => load(), [filterKey], options);
+  const [more, setMore] = useState<{ key: string; items: T[]; cursor: string | null }>({
+    key: filterKey,
+    items: [],
+    cursor: null,
+  });
+  const extra = more.key === filterKey ? more : { key: filterKey, items: [], cursor: null };
+  const nextCursor = extra.items.length ? extra.cursor : (first.data?.nextCursor ?? null);
+  const seen = new Set((first.data?.items ?? []).map(idOf));
+  const items = [...(first.data?.items ?? []), ...extra.items.filter((item) => !seen.has(idOf(item)))];
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    const page = await load(nextCursor);
+    setMore({ key: filterKey, items: [...extra.items, ...page.items], cursor: page.nextCursor ?? null });
+  };
+  return { first, items, nextCursor, loadMore };
 }

@@ -1,9 +1,8 @@
 import { Link, useParams } from 'react-router';
 import { orders } from '../api/endpoints.ts';
-import type { SagaStep } from '../api/types.ts';
-import { Icon } from '../components/Icon.tsx';
+import { SagaTimeline, StatusHistory } from '../components/Timeline.tsx';
 import { LoadError, Loading, OrderBadge, PageHeader } from '../components/ui.tsx';
-import { formatDateTime, formatNumber, humanize } from '../lib/format.ts';
+import { formatDateTime, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
 
 const FINAL = ['FULFILLED', 'REJECTED', 'CANCELLED', 'EXPIRED'];
@@ -79,62 +78,10 @@ export default function OrderDetail() {
           </table>
         </section>
 
-        <section className="card" aria-labelledby="status-title">
-          <h2 id="status-title">Status history</h2>
-          <ol className="history">
-            {o.history.map((h) => (
-              <li key={`${h.status}-${h.at}`}>
-                <OrderBadge status={h.status} /> <time dateTime={h.at}>{formatDateTime(h.at)}</time>
-              </li>
-            ))}
-          </ol>
-        </section>
+        <StatusHistory entries={o.history} badge={(status) => <OrderBadge status={status} />} />
       </div>
 
-      <section className="card" aria-labelledby="timeline-title">
-        <h2 id="timeline-title">Saga timeline</h2>
-        {o.timeline.length === 0 ? (
-          <p className="muted">No steps recorded yet.</p>
-        ) : (
-          <Timeline steps={o.timeline} />
-        )}
-      </section>
+      <SagaTimeline steps={o.timeline} />
     </>
-  );
-}
-
-const STEP_ICON = { succeeded: 'check', failed: 'close', running: 'refresh' } as const;
-
-export function Timeline({ steps }: { steps: SagaStep[] }) {
-  return (
-    <ol className="timeline">
-      {steps.map((s, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a step may run twice (retries)
-        <li key={`${s.step}-${i}`} className={`timeline-step timeline-${s.status}`}>
-          <span className="timeline-marker">
-            <Icon name={STEP_ICON[s.status]} size={14} />
-          </span>
-          <div>
-            <strong>{humanize(s.step.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())}</strong>{' '}
-            <span
-              className={`badge badge-${s.status === 'succeeded' ? 'success' : s.status === 'failed' ? 'danger' : 'info'}`}
-            >
-              {humanize(s.status)}
-            </span>
-            <div className="muted">
-              <time dateTime={s.startedAt}>{formatDateTime(s.startedAt)}</time>
-              {s.endedAt ? (
-                <>
-                  {' → '}
-                  <time dateTime={s.endedAt}>{formatDateTime(s.endedAt)}</time>
-                </>
-              ) : null}
-              {s.attempts && s.attempts > 1 ? ` · ${s.attempts} attempts` : ''}
-            </div>
-            {s.error ? <p className="text-danger">{s.error}</p> : null}
-          </div>
-        </li>
-      ))}
-    </ol>
   );
 }

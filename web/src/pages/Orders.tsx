@@ -1,45 +1,23 @@
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { orders } from '../api/endpoints.ts';
 import { ORDER_STATUSES, type OrderStatus, type OrderSummary } from '../api/types.ts';
-import { useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, OrderBadge, PageHeader } from '../components/ui.tsx';
+import { PagedList } from '../components/PagedList.tsx';
+import { OrderBadge, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatNumber, humanize } from '../lib/format.ts';
-import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { POLL_MS, usePagedList, useTitle } from '../lib/hooks.ts';
 
 export default function Orders() {
   useTitle('Orders');
-  const toast = useToast();
   const [params, setParams] = useSearchParams();
   const status = ORDER_STATUSES.includes(params.get('status') as OrderStatus)
     ? (params.get('status') as OrderStatus)
     : undefined;
-  const first = useResource(() => orders.list(status), [status], { pollMs: POLL_MS });
-  const [more, setMore] = useState<{
-    status: OrderStatus | undefined;
-    items: OrderSummary[];
-    cursor: string | null;
-  }>({
-    status,
-    items: [],
-    cursor: null,
-  });
-  const extra = more.status === status ? more : { status, items: [], cursor: null };
-  const nextCursor = extra.items.length ? extra.cursor : first.data?.nextCursor;
-  const items = [
-    ...(first.data?.items ?? []),
-    ...extra.items.filter((o) => !first.data?.items.some((f) => f.orderId === o.orderId)),
-  ];
-
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    try {
-      const page = await orders.list(status, nextCursor);
-      setMore({ status, items: [...extra.items, ...page.items], cursor: page.nextCursor ?? null });
-    } catch (e) {
-      toast.error(e);
-    }
-  };
+  const list = usePagedList(
+    (cursor) => orders.list(status, cursor),
+    status ?? '',
+    (o) => o.orderId,
+    { pollMs: POLL_MS },
+  );
 
   return (
     <>
@@ -61,16 +39,9 @@ export default function Orders() {
           </select>
         </div>
       </div>
-      {first.error && !first.data ? (
-        <LoadError error={first.error} retry={() => void first.reload()} />
-      ) : null}
-      {first.loading && !first.data ? <Loading label="Loading orders…" /> : null}
-      {first.data ? <OrdersTable items={items} /> : null}
-      {nextCursor ? (
-        <button type="button" className="button button-secondary" onClick={() => void loadMore()}>
-          More orders
-        </button>
-      ) : null}
+      <PagedList list={list} loadingLabel="Loading orders…" moreLabel="More orders">
+        {(items) => <OrdersTable items={items} />}
+      </PagedList>
     </>
   );
 }

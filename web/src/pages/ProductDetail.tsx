@@ -7,6 +7,7 @@ import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
 import { LineChart } from '../components/Charts.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { PagedList } from '../components/PagedList.tsx';
 import { ProductImage } from '../components/ProductImage.tsx';
 import {
   type OptimisticChange,
@@ -26,7 +27,7 @@ import {
 } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, humanize, stockStatus } from '../lib/format.ts';
 import { stockHistory } from '../lib/history.ts';
-import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
+import { POLL_MS, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
@@ -383,87 +384,70 @@ const signed = (n: number) => (n > 0 ? `+${formatNumber(n)}` : formatNumber(n));
 
 /** The movement ledger, newest first: what changed, where, who did it and why. */
 function Ledger({ sku, version }: { sku: string; version: number }) {
-  const first = useResource(() => stock.movements(sku, undefined, 20), [sku, version], { pollMs: POLL_MS });
-  const [older, setOlder] = useState<Movement[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const toast = useToast();
-  const nextCursor = cursor === undefined ? first.data?.nextCursor : cursor;
-  const items = [
-    ...(first.data?.items ?? []),
-    ...older.filter((m) => !first.data?.items.some((f) => f.id === m.id)),
-  ];
-
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    try {
-      const page = await stock.movements(sku, nextCursor, 50);
-      setOlder((o) => [...o, ...page.items]);
-      setCursor(page.nextCursor ?? null);
-    } catch (e) {
-      toast.error(e);
-    }
-  };
+  // The latest 20 first (polled), then older ones 50 at a time.
+  const list = usePagedList(
+    (cursor) => stock.movements(sku, cursor, cursor ? 50 : 20),
+    `${sku}|${version}`,
+    (m: Movement) => m.id,
+    { pollMs: POLL_MS },
+  );
 
   return (
     <section className="card" aria-labelledby="ledger-title">
       <h2 id="ledger-title">Movements</h2>
-      {first.error && !first.data ? (
-        <LoadError error={first.error} retry={() => void first.reload()} />
-      ) : null}
-      {first.loading && !first.data ? <Loading label="Loading movements…" /> : null}
-      {first.data && items.length === 0 ? <p className="muted">No movements yet.</p> : null}
-      {items.length ? (
-        <div className="table-wrap">
-          <table className="table ledger">
-            <caption className="sr-only">Stock movements of {sku}, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">What</th>
-                <th scope="col">Location</th>
-                <th scope="col" className="numeric">
-                  Change
-                </th>
-                <th scope="col" className="numeric">
-                  On hand after
-                </th>
-                <th scope="col">Why</th>
-                <th scope="col">Who</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((m) => (
-                <tr key={m.id}>
-                  <td>{formatDateTime(m.at)}</td>
-                  <td>{humanize(m.kind)}</td>
-                  <td>{m.locationId}</td>
-                  <td className="numeric">
-                    {m.deltas.onHand
-                      ? signed(m.deltas.onHand)
-                      : m.deltas.reserved
-                        ? `${signed(m.deltas.reserved)} reserved`
-                        : m.deltas.incoming
-                          ? `${signed(m.deltas.incoming)} incoming`
-                          : '0'}
-                  </td>
-                  <td className="numeric">{formatNumber(m.after.onHand)}</td>
-                  <td>
-                    {[m.reason ? humanize(m.reason) : null, m.note, m.reference]
-                      .filter(Boolean)
-                      .join(' · ') || '—'}
-                  </td>
-                  <td>{m.actor}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {nextCursor ? (
-        <button type="button" className="button button-secondary" onClick={() => void loadMore()}>
-          Older movements
-        </button>
-      ) : null}
+      <PagedList list={list} loadingLabel="Loading movements…" moreLabel="Older movements">
+        {(items) =>
+          items.length === 0 ? (
+            <p className="muted">No movements yet.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table ledger">
+                <caption className="sr-only">Stock movements of {sku}, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Location</th>
+                    <th scope="col" className="numeric">
+                      Change
+                    </th>
+                    <th scope="col" className="numeric">
+                      On hand after
+                    </th>
+                    <th scope="col">Why</th>
+                    <th scope="col">Who</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((m) => (
+                    <tr key={m.id}>
+                      <td>{formatDateTime(m.at)}</td>
+                      <td>{humanize(m.kind)}</td>
+                      <td>{m.locationId}</td>
+                      <td className="numeric">
+                        {m.deltas.onHand
+                          ? signed(m.deltas.onHand)
+                          : m.deltas.reserved
+                            ? `${signed(m.deltas.reserved)} reserved`
+                            : m.deltas.incoming
+                              ? `${signed(m.deltas.incoming)} incoming`
+                              : '0'}
+                      </td>
+                      <td className="numeric">{formatNumber(m.after.onHand)}</td>
+                      <td>
+                        {[m.reason ? humanize(m.reason) : null, m.note, m.reference]
+                          .filter(Boolean)
+                          .join(' · ') || '—'}
+                      </td>
+                      <td>{m.actor}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </PagedList>
     </section>
   );
 }

@@ -12,14 +12,14 @@ import {
 } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import { FormActions, FormFailure, optionsOf, SelectField, WholeNumberField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { SagaTimeline, StatusHistory } from '../components/Timeline.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
 import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { Timeline } from './OrderDetail.tsx';
 import { PO_STATUS_LABEL, PurchaseOrderBadge, poPath, supplierPath } from './PurchaseOrders.tsx';
-import { FormActions, FormFailure, WholeNumberField } from './purchasing-ui.tsx';
 
 type Decision = 'approve' | 'reject' | 'cancel';
 
@@ -121,7 +121,7 @@ export default function PurchaseOrderDetail() {
       <section className="card" aria-labelledby="po-lines-title">
         <h2 id="po-lines-title">Lines</h2>
         <div className="table-wrap">
-          <table className="table">
+          <table className="table table-cards-on-phone">
             <caption className="sr-only">Purchase order lines</caption>
             <thead>
               <tr>
@@ -152,12 +152,22 @@ export default function PurchaseOrderDetail() {
                       {l.sku}
                     </Link>
                   </th>
-                  <td className="mono">{l.supplierSku}</td>
-                  <td className="numeric">{formatNumber(l.quantity)}</td>
-                  <td className="numeric">{formatNumber(l.received)}</td>
-                  <td className="numeric">{formatNumber(Math.max(0, l.quantity - l.received))}</td>
-                  <td className="numeric">{formatMoney(l.unitCost)}</td>
-                  <td className="numeric">
+                  <td data-label="Supplier SKU" className="mono">
+                    {l.supplierSku}
+                  </td>
+                  <td data-label="Ordered" className="numeric">
+                    {formatNumber(l.quantity)}
+                  </td>
+                  <td data-label="Received" className="numeric">
+                    {formatNumber(l.received)}
+                  </td>
+                  <td data-label="Open" className="numeric">
+                    {formatNumber(Math.max(0, l.quantity - l.received))}
+                  </td>
+                  <td data-label="Unit cost" className="numeric">
+                    {formatMoney(l.unitCost)}
+                  </td>
+                  <td data-label="Line total" className="numeric">
                     {formatMoney({ amount: l.unitCost.amount * l.quantity, currency: l.unitCost.currency })}
                   </td>
                 </tr>
@@ -168,7 +178,7 @@ export default function PurchaseOrderDetail() {
                 <th scope="row" colSpan={6}>
                   Total
                 </th>
-                <td className="numeric">
+                <td data-label="Total" className="numeric">
                   <strong>{formatMoney(o.total)}</strong>
                 </td>
               </tr>
@@ -201,29 +211,19 @@ export default function PurchaseOrderDetail() {
           )}
         </section>
 
-        <section className="card" aria-labelledby="po-history-title">
-          <h2 id="po-history-title">Status history</h2>
-          <ol className="history">
-            {o.history.map((h, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a status may repeat (partial receipts)
-              <li key={`${h.status}-${h.at}-${i}`}>
-                <PurchaseOrderBadge status={h.status} /> <time dateTime={h.at}>{formatDateTime(h.at)}</time> ·{' '}
-                {byWhom(h.by)}
-                {h.note ? <div className="muted">{h.note}</div> : null}
-              </li>
-            ))}
-          </ol>
-        </section>
+        <StatusHistory
+          entries={o.history}
+          badge={(status) => <PurchaseOrderBadge status={status} />}
+          detail={(h) => (
+            <>
+              {` · ${byWhom(h.by)}`}
+              {h.note ? <div className="muted">{h.note}</div> : null}
+            </>
+          )}
+        />
       </div>
 
-      <section className="card" aria-labelledby="po-timeline-title">
-        <h2 id="po-timeline-title">Saga timeline</h2>
-        {o.timeline.length === 0 ? (
-          <p className="muted">No steps recorded yet.</p>
-        ) : (
-          <Timeline steps={o.timeline} />
-        )}
-      </section>
+      <SagaTimeline steps={o.timeline} />
 
       {decision ? (
         <DecisionDialog
@@ -339,6 +339,11 @@ function DecisionDialog({
 }
 
 type CloseChoice = 'policy' | 'keep' | 'close';
+const CLOSE_CHOICES: { value: CloseChoice; label: string }[] = [
+  { value: 'policy', label: "The supplier's backorder policy" },
+  { value: 'keep', label: 'Keep the rest on order' },
+  { value: 'close', label: 'Close the order short' },
+];
 
 /** Lines that this delivery would take over what was ordered. */
 export function overReceived(po: PurchaseOrder, lines: { sku: string; quantity: number }[]) {
@@ -452,11 +457,7 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
   return (
     <Modal title={`Receive ${po.id}`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate className="stack">
-        {failure ? (
-          <div className="callout callout-error" role="alert">
-            <span>{failure}</span>
-          </div>
-        ) : null}
+        <FormFailure message={failure} />
         {overRefused ? (
           <div className="callout callout-warning">
             <span>
@@ -512,30 +513,19 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
             {over.map((o) => o.sku).join(', ')}: more than is still open. You will be asked to confirm.
           </p>
         ) : null}
-        <Field label="Location">
-          {(props) => (
-            <select {...props} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-              {mergeLocation(locations.data?.items, po.locationId).map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="If this delivery is short" hint="What happens to what did not come">
-          {(props) => (
-            <select
-              {...props}
-              value={closeChoice}
-              onChange={(e) => setCloseChoice(e.target.value as CloseChoice)}
-            >
-              <option value="policy">The supplier's backorder policy</option>
-              <option value="keep">Keep the rest on order</option>
-              <option value="close">Close the order short</option>
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Location"
+          value={locationId}
+          onChange={setLocationId}
+          options={optionsOf(locations.data?.items, po.locationId)}
+        />
+        <SelectField<CloseChoice>
+          label="If this delivery is short"
+          hint="What happens to what did not come"
+          value={closeChoice}
+          onChange={setCloseChoice}
+          options={CLOSE_CHOICES}
+        />
         <FormActions
           submitLabel="Book receipt"
           busy={busy}
@@ -546,10 +536,4 @@ function ReceiveDialog({ po, onClose, onDone }: { po: PurchaseOrder; onClose(): 
       </form>
     </Modal>
   );
-}
-
-function mergeLocation(listed: { id: string; name: string }[] | undefined, id: string) {
-  const all = [...(listed ?? [])];
-  if (!all.some((l) => l.id === id)) all.unshift({ id, name: id });
-  return all;
 }

@@ -2,7 +2,6 @@ import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { purchaseOrders, stock, suppliers } from '../api/endpoints.ts';
-import { fieldErrorsOf } from '../api/fields.ts';
 import { useActionKey } from '../api/idempotency.ts';
 import {
   PURCHASE_ORDER_STATUSES,
@@ -13,13 +12,22 @@ import {
 } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import {
+  FormActions,
+  FormFailure,
+  InputField,
+  optionsOf,
+  SelectField,
+  useFormState,
+  WholeNumberField,
+} from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
+import { PagedList } from '../components/PagedList.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { IconButton, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
-import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
-import { FormActions, FormFailure, InputField, usePagedList, WholeNumberField } from './purchasing-ui.tsx';
+import { POLL_MS, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 
 export const PO_STATUS_LABEL: Record<PurchaseOrderStatus, string> = {
   DRAFT: 'Draft',
@@ -60,7 +68,6 @@ const isStatus = (s: string | null): s is PurchaseOrderStatus =>
 export default function PurchaseOrders() {
   useTitle('Purchase orders');
   const user = useUser();
-  const toast = useToast();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const status = isStatus(params.get('status')) ? (params.get('status') as PurchaseOrderStatus) : undefined;
@@ -72,7 +79,6 @@ export default function PurchaseOrders() {
     (po) => po.id,
     { pollMs: POLL_MS },
   );
-  const { first, items, nextCursor } = list;
   const supplierList = useResource(() => suppliers.list(), []);
   const [creating, setCreating] = useState(false);
 
@@ -82,8 +88,6 @@ export default function PurchaseOrders() {
     else next.delete(name);
     setParams(next, { replace: true });
   };
-
-  const loadMore = () => list.loadMore().catch((e) => toast.error(e));
 
   return (
     <>
@@ -118,21 +122,13 @@ export default function PurchaseOrders() {
             </button>
           ))}
         </fieldset>
-        <div className="field">
-          <label htmlFor="po-supplier">Supplier</label>
-          <select
-            id="po-supplier"
-            value={supplierId ?? ''}
-            onChange={(e) => setFilter('supplierId', e.target.value || undefined)}
-          >
-            <option value="">All suppliers</option>
-            {supplierOptions(supplierList.data?.items, supplierId).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Supplier"
+          empty="All suppliers"
+          value={supplierId ?? ''}
+          onChange={(v) => setFilter('supplierId', v || undefined)}
+          options={optionsOf(supplierList.data?.items, supplierId)}
+        />
         {sku ? (
           <p className="filter-note">
             Product <span className="mono">{sku}</span>{' '}
@@ -142,18 +138,11 @@ export default function PurchaseOrders() {
           </p>
         ) : null}
       </div>
-      {first.error && !first.data ? (
-        <LoadError error={first.error} retry={() => void first.reload()} />
-      ) : null}
-      {first.loading && !first.data ? <Loading label="Loading purchase orders…" /> : null}
-      {first.data ? (
-        <PurchaseOrdersTable items={items} suppliers={supplierList.data?.items} highlightSku={sku} />
-      ) : null}
-      {nextCursor ? (
-        <button type="button" className="button button-secondary" onClick={() => void loadMore()}>
-          More purchase orders
-        </button>
-      ) : null}
+      <PagedList list={list} loadingLabel="Loading purchase orders…" moreLabel="More purchase orders">
+        {(items) => (
+          <PurchaseOrdersTable items={items} suppliers={supplierList.data?.items} highlightSku={sku} />
+        )}
+      </PagedList>
       {creating ? (
         <NewPurchaseOrderDialog
           suppliers={supplierList.data?.items ?? []}
@@ -165,13 +154,6 @@ export default function PurchaseOrders() {
       ) : null}
     </>
   );
-}
-
-/** The suppliers for a select, with the selected one kept even before the list has loaded. */
-function supplierOptions(list: Supplier[] | undefined, selected: string | undefined) {
-  const options = (list ?? []).map((s) => ({ id: s.id, name: s.name }));
-  if (selected && !options.some((o) => o.id === selected)) options.unshift({ id: selected, name: selected });
-  return options;
 }
 
 const unitsOf = (po: PurchaseOrder, sku?: string) => {
@@ -241,8 +223,12 @@ export function PurchaseOrdersTable({
                 <td data-label="Total" className="numeric">
                   {formatMoney(po.total)}
                 </td>
-                <td data-label="Expected by">{formatDate(po.expectedBy)}</td>
-                <td data-label="Updated">{formatDateTime(po.updatedAt)}</td>
+                <td data-label="Expected by" className="nowrap">
+                  {formatDate(po.expectedBy)}
+                </td>
+                <td data-label="Updated" className="nowrap">
+                  {formatDateTime(po.updatedAt)}
+                </td>
               </tr>
             );
           })}
@@ -276,20 +262,20 @@ function NewPurchaseOrderDialog({
   const action = useActionKey();
   const locations = useResource(() => stock.locations(), []);
   const active = list.filter((s) => s.active);
-  const [supplierId, setSupplierId] = useState(initialSupplierId ?? active[0]?.id ?? '');
-  const [locationId, setLocationId] = useState('main');
-  const [expectedBy, setExpectedBy] = useState('');
-  const [lines, setLines] = useState<LineValues[]>([{ key: 0, sku: initialSku ?? '', quantity: '' }]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
+  const form = useFormState(() => ({
+    supplierId: initialSupplierId ?? active[0]?.id ?? '',
+    locationId: 'main',
+    expectedBy: '',
+    lines: [{ key: 0, sku: initialSku ?? '', quantity: '' }] as LineValues[],
+  }));
+  const { values, set, field, errors } = form;
+  const { supplierId, locationId, expectedBy, lines } = values;
+  const setLines = (change: (all: LineValues[]) => LineValues[]) => set('lines', change(lines));
   const setLine = (key: number, change: Partial<LineValues>) =>
     setLines((all) => all.map((l) => (l.key === key ? { ...l, ...change } : l)));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(null);
     const local: Record<string, string> = {};
     if (!supplierId) local.supplierId = 'Choose a supplier';
     lines.forEach((l, i) => {
@@ -301,58 +287,33 @@ function NewPurchaseOrderDialog({
     skus.forEach((s, i) => {
       if (s && skus.indexOf(s) !== i) local[`lines.${i}.sku`] = 'Each SKU once';
     });
-    setErrors(local);
-    if (Object.keys(local).length) return;
     const body: PurchaseOrderInput = {
       supplierId,
       locationId,
       lines: lines.map((l) => ({ sku: l.sku.trim(), quantity: Number(l.quantity) })),
       ...(expectedBy ? { expectedBy: endOfDay(expectedBy) } : {}),
     };
-    setBusy(true);
-    try {
-      const po = await purchaseOrders.create(body, { idempotencyKey: action.keyFor(body) });
-      toast.success(`${po.id} created for ${po.supplierId}`);
-      onCreated(po);
-    } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      const message =
-        e instanceof ApiError && e.status === 409 ? `Not created: ${e.problem.detail}` : messageOf(e);
-      setFailure(message);
-    } finally {
-      setBusy(false);
-    }
+    await form.save(
+      local,
+      async () => {
+        const po = await purchaseOrders.create(body, { idempotencyKey: action.keyFor(body) });
+        toast.success(`${po.id} created for ${po.supplierId}`);
+        onCreated(po);
+      },
+      (e) => (e instanceof ApiError && e.status === 409 ? `Not created: ${e.problem.detail}` : messageOf(e)),
+    );
   };
 
   return (
     <Modal title="New purchase order" onClose={onClose}>
       <form onSubmit={submit} noValidate className="stack">
-        <FormFailure message={failure} />
-        <Field label="Supplier" error={errors.supplierId}>
-          {(props) => (
-            <select {...props} value={supplierId} onChange={(e) => setSupplierId(e.target.value)}>
-              <option value="">Choose…</option>
-              {active.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Deliver to" error={errors.locationId}>
-          {(props) => (
-            <select {...props} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-              {(locations.data?.items.length ? locations.data.items : [{ id: 'main', name: 'main' }]).map(
-                (l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.name}
-                  </option>
-                ),
-              )}
-            </select>
-          )}
-        </Field>
+        <FormFailure message={form.failure} />
+        <SelectField label="Supplier" empty="Choose…" options={optionsOf(active)} {...field('supplierId')} />
+        <SelectField
+          label="Deliver to"
+          options={optionsOf(locations.data?.items, locationId)}
+          {...field('locationId')}
+        />
         <fieldset className="line-rows">
           <legend>Lines</legend>
           {lines.map((l, i) => (
@@ -372,15 +333,12 @@ function NewPurchaseOrderDialog({
                 onChange={(v) => setLine(l.key, { quantity: v })}
               />
               {lines.length > 1 ? (
-                <button
-                  type="button"
-                  className="icon-button icon-button-danger"
-                  aria-label={`Remove line ${i + 1}`}
-                  title={`Remove line ${i + 1}`}
+                <IconButton
+                  icon="trash"
+                  label={`Remove line ${i + 1}`}
                   onClick={() => setLines((all) => all.filter((x) => x.key !== l.key))}
-                >
-                  <Icon name="trash" />
-                </button>
+                  danger
+                />
               ) : null}
             </div>
           ))}
@@ -400,12 +358,15 @@ function NewPurchaseOrderDialog({
         <InputField
           label="Expected by (optional)"
           hint="Default: today plus the supplier's lead time"
-          error={errors.expectedBy}
           type="date"
-          value={expectedBy}
-          onChange={setExpectedBy}
+          {...field('expectedBy')}
         />
-        <FormActions submitLabel="Create and send" busy={busy} busyLabel="Creating…" onCancel={onClose} />
+        <FormActions
+          submitLabel="Create and send"
+          busy={form.busy}
+          busyLabel="Creating…"
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   );

@@ -1,25 +1,29 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { reorderRules, stock, suppliers } from '../api/endpoints.ts';
-import { fieldErrorsOf } from '../api/fields.ts';
 import type { ReorderRule, ReorderRuleInput, Supplier } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
-import { Icon } from '../components/Icon.tsx';
-import { PurchasingNav } from '../components/Layout.tsx';
-import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
-import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
-import { POLL_MS, useDebounced, useResource, useTitle } from '../lib/hooks.ts';
-import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
 import {
   ConfirmDialog,
   FormActions,
   FormFailure,
   InputField,
-  usePagedList,
+  MoneyField,
+  optionsOf,
+  SelectField,
+  type SelectOption,
+  useFormState,
   WholeNumberField,
-} from './purchasing-ui.tsx';
+} from '../components/forms.tsx';
+import { Icon } from '../components/Icon.tsx';
+import { PurchasingNav } from '../components/Layout.tsx';
+import { PagedList } from '../components/PagedList.tsx';
+import { useToast } from '../components/Toasts.tsx';
+import { IconButton, Modal, PageHeader } from '../components/ui.tsx';
+import { formatDate, formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
+import { POLL_MS, useDebounced, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
+import { endOfDay, supplierPath } from './PurchaseOrders.tsx';
 
 /** Said wherever a forecast would be: there is none until the reporting service provides it. */
 export const FORECAST_NOTE = 'No forecast yet: demand forecasts come with the reporting service.';
@@ -92,49 +96,30 @@ export default function ReorderRules() {
             }}
           />
         </div>
-        <div className="field">
-          <label htmlFor="rule-location">Location</label>
-          <select
-            id="rule-location"
-            value={locationId ?? ''}
-            onChange={(e) => setQuery('locationId', e.target.value || undefined)}
-          >
-            <option value="">All locations</option>
-            {withLocation(locations.data?.items, locationId).map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      {rules.first.error && !rules.first.data ? (
-        <LoadError error={rules.first.error} retry={() => void rules.first.reload()} />
-      ) : null}
-      {rules.first.loading && !rules.first.data ? <Loading label="Loading reorder rules…" /> : null}
-      {rules.first.data ? (
-        <RulesTable
-          rules={rules.items}
-          suppliers={supplierList.data?.items}
-          onEdit={mayManage ? setEditing : undefined}
-          onRemove={mayManage ? setRemoving : undefined}
+        <SelectField
+          label="Location"
+          empty="All locations"
+          value={locationId ?? ''}
+          onChange={(v) => setQuery('locationId', v || undefined)}
+          options={optionsOf(locations.data?.items, locationId)}
         />
-      ) : null}
-      {rules.nextCursor ? (
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() => void rules.loadMore().catch((e) => toast.error(e))}
-        >
-          More rules
-        </button>
-      ) : null}
+      </div>
+      <PagedList list={rules} loadingLabel="Loading reorder rules…" moreLabel="More rules">
+        {(items) => (
+          <RulesTable
+            rules={items}
+            suppliers={supplierList.data?.items}
+            onEdit={mayManage ? setEditing : undefined}
+            onRemove={mayManage ? setRemoving : undefined}
+          />
+        )}
+      </PagedList>
       {editing ? (
         <RuleDialog
           rule={editing === 'new' ? undefined : editing}
           initialSku={sku}
           suppliers={supplierList.data?.items ?? []}
-          locations={withLocation(locations.data?.items, DEFAULT_LOCATION)}
+          locations={optionsOf(locations.data?.items, DEFAULT_LOCATION)}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -159,12 +144,6 @@ export default function ReorderRules() {
   );
 }
 
-function withLocation(listed: { id: string; name: string }[] | undefined, id: string | undefined) {
-  const all = [...(listed ?? [])];
-  if (id && !all.some((l) => l.id === id)) all.unshift({ id, name: id });
-  return all;
-}
-
 function RulesTable({
   rules,
   suppliers: known,
@@ -181,7 +160,7 @@ function RulesTable({
   const now = Date.now();
   return (
     <div className="table-wrap">
-      <table className="table rules-table">
+      <table className="table rules-table table-cards-on-phone">
         <caption className="sr-only">Reorder rules per product and location</caption>
         <thead>
           <tr>
@@ -235,21 +214,31 @@ function RulesTable({
                     {r.sku}
                   </Link>
                 </th>
-                <td>{r.locationId}</td>
-                <td className="numeric">{formatNumber(r.min)}</td>
-                <td className="numeric">{formatNumber(r.max)}</td>
-                <td className="numeric">{formatNumber(r.multiple)}</td>
-                <td>
-                  <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
-                  {r.fallbackSupplierId ? (
-                    <>
-                      {', then '}
-                      <Link to={supplierPath(r.fallbackSupplierId)}>{nameOf(r.fallbackSupplierId)}</Link>
-                    </>
-                  ) : null}
+                <td data-label="Location">{r.locationId}</td>
+                <td data-label="Min" className="numeric">
+                  {formatNumber(r.min)}
                 </td>
-                <td className="numeric">{r.approvalThreshold ? formatMoney(r.approvalThreshold) : '—'}</td>
-                <td>
+                <td data-label="Max" className="numeric">
+                  {formatNumber(r.max)}
+                </td>
+                <td data-label="Multiple" className="numeric">
+                  {formatNumber(r.multiple)}
+                </td>
+                <td data-label="Suppliers">
+                  <span>
+                    <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
+                    {r.fallbackSupplierId ? (
+                      <>
+                        {', then '}
+                        <Link to={supplierPath(r.fallbackSupplierId)}>{nameOf(r.fallbackSupplierId)}</Link>
+                      </>
+                    ) : null}
+                  </span>
+                </td>
+                <td data-label="Approval from" className="numeric">
+                  {r.approvalThreshold ? formatMoney(r.approvalThreshold) : '—'}
+                </td>
+                <td data-label="Snoozed">
                   {snoozed ? (
                     <span
                       className="badge badge-warning"
@@ -263,14 +252,18 @@ function RulesTable({
                 </td>
                 {p ? (
                   <>
-                    <td className="numeric">{formatNumber(p.available)}</td>
-                    <td className="numeric">
-                      {formatNumber(p.onOrder)} / {formatNumber(p.onOrderLater)}
+                    <td data-label="Available" className="numeric">
+                      {formatNumber(p.available)}
                     </td>
-                    <td className="numeric">
+                    <td data-label="On order (counted / later)" className="numeric">
+                      <span>
+                        {formatNumber(p.onOrder)} / {formatNumber(p.onOrderLater)}
+                      </span>
+                    </td>
+                    <td data-label="Forecast" className="numeric">
                       <Forecast />
                     </td>
-                    <td className="numeric" title={`As of ${formatDateTime(p.asOf)}`}>
+                    <td data-label="Suggested" className="numeric" title={`As of ${formatDateTime(p.asOf)}`}>
                       {p.suggestedQuantity > 0 ? (
                         <strong>{formatNumber(p.suggestedQuantity)}</strong>
                       ) : (
@@ -280,38 +273,38 @@ function RulesTable({
                   </>
                 ) : (
                   <>
-                    <td className="numeric muted" colSpan={2} title="No stock event seen for it yet">
+                    <td
+                      data-label="Available"
+                      className="numeric muted"
+                      colSpan={2}
+                      title="No stock event seen for it yet"
+                    >
                       not seen yet
                     </td>
-                    <td className="numeric">
+                    <td data-label="Forecast" className="numeric">
                       <Forecast />
                     </td>
-                    <td className="numeric">—</td>
+                    <td data-label="Suggested" className="numeric">
+                      —
+                    </td>
                   </>
                 )}
                 {onEdit || onRemove ? (
-                  <td className="row-actions">
+                  <td data-label="" className="row-actions">
                     {onEdit ? (
-                      <button
-                        type="button"
-                        className="icon-button"
-                        aria-label={`Edit the rule of ${r.sku} at ${r.locationId}`}
-                        title="Edit"
+                      <IconButton
+                        icon="edit"
+                        label={`Edit the rule of ${r.sku} at ${r.locationId}`}
                         onClick={() => onEdit(r)}
-                      >
-                        <Icon name="edit" />
-                      </button>
+                      />
                     ) : null}
                     {onRemove ? (
-                      <button
-                        type="button"
-                        className="icon-button icon-button-danger"
-                        aria-label={`Delete the rule of ${r.sku} at ${r.locationId}`}
-                        title="Delete"
+                      <IconButton
+                        icon="trash"
+                        label={`Delete the rule of ${r.sku} at ${r.locationId}`}
                         onClick={() => onRemove(r)}
-                      >
-                        <Icon name="trash" />
-                      </button>
+                        danger
+                      />
                     ) : null}
                   </td>
                 ) : null}
@@ -359,12 +352,12 @@ function RuleDialog({
   rule?: ReorderRule | undefined;
   initialSku?: string | undefined;
   suppliers: Supplier[];
-  locations: { id: string; name: string }[];
+  locations: SelectOption[];
   onClose(): void;
   onSaved(): void;
 }) {
   const toast = useToast();
-  const [values, setValues] = useState<RuleValues>(() => ({
+  const form = useFormState<RuleValues>(() => ({
     sku: rule?.sku ?? initialSku ?? '',
     locationId: rule?.locationId ?? DEFAULT_LOCATION,
     min: rule ? String(rule.min) : '',
@@ -378,17 +371,12 @@ function RuleDialog({
     snoozedUntil:
       rule?.snoozedUntil && Date.parse(rule.snoozedUntil) > Date.now() ? rule.snoozedUntil.slice(0, 10) : '',
   }));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof RuleValues>(key: K, value: RuleValues[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
+  const { values, field } = form;
   const preferred = list.find((s) => s.id === values.preferredSupplierId);
   const currency = rule?.approvalThreshold?.currency ?? preferred?.currency ?? 'USD';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(null);
     const sku = values.sku.trim().toUpperCase();
     const body: ReorderRuleInput = {
       locationId: values.locationId,
@@ -418,27 +406,16 @@ function RuleDialog({
       (!Number.isFinite(body.approvalThreshold.amount) || body.approvalThreshold.amount < 0)
     )
       local['approvalThreshold.amount'] = 'Enter an amount of 0 or more, or leave it empty';
-    setErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      await reorderRules.put(sku, body);
-      toast.success(`Reorder rule of ${sku} at ${body.locationId} saved`);
-      onSaved();
-    } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      setFailure(`Not saved: ${messageOf(e)}`);
-    } finally {
-      setBusy(false);
-    }
+    const saved = await form.save(local, () => reorderRules.put(sku, body));
+    if (!saved) return;
+    toast.success(`Reorder rule of ${sku} at ${body.locationId} saved`);
+    onSaved();
   };
 
-  const supplierOption = (s: Supplier) => (
-    <option key={s.id} value={s.id}>
-      {s.name}
-      {s.active ? '' : ' (inactive)'}
-    </option>
-  );
+  const supplierOption = (s: Supplier): SelectOption => ({
+    value: s.id,
+    label: s.active ? s.name : `${s.name} (inactive)`,
+  });
 
   return (
     <Modal
@@ -446,101 +423,53 @@ function RuleDialog({
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate className="stack">
-        <FormFailure message={failure} />
+        <FormFailure message={form.failure} />
         <div className="form-grid">
-          <InputField
-            label="SKU"
-            error={errors.sku}
-            readOnly={Boolean(rule)}
-            autoCapitalize="characters"
-            value={values.sku}
-            onChange={(v) => set('sku', v)}
+          <InputField label="SKU" readOnly={Boolean(rule)} autoCapitalize="characters" {...field('sku')} />
+          <SelectField
+            label="Location"
+            disabled={Boolean(rule)}
+            options={locations}
+            {...field('locationId')}
           />
-          <Field label="Location" error={errors.locationId}>
-            {(props) => (
-              <select
-                {...props}
-                disabled={Boolean(rule)}
-                value={values.locationId}
-                onChange={(e) => set('locationId', e.target.value)}
-              >
-                {locations.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
           <WholeNumberField
             label="Min"
-            error={errors.min}
             hint="Order when available + on order falls to this"
-            value={values.min}
-            onChange={(v) => set('min', v)}
+            {...field('min')}
           />
-          <WholeNumberField
-            label="Max"
-            min={1}
-            error={errors.max}
-            hint="Order up to this level"
-            value={values.max}
-            onChange={(v) => set('max', v)}
-          />
+          <WholeNumberField label="Max" min={1} hint="Order up to this level" {...field('max')} />
           <WholeNumberField
             label="Multiple"
             min={1}
-            error={errors.multiple}
             hint="Quantities are rounded up to it"
-            value={values.multiple}
-            onChange={(v) => set('multiple', v)}
+            {...field('multiple')}
           />
-          <Field label="Preferred supplier" error={errors.preferredSupplierId}>
-            {(props) => (
-              <select
-                {...props}
-                value={values.preferredSupplierId}
-                onChange={(e) => set('preferredSupplierId', e.target.value)}
-              >
-                <option value="">Choose…</option>
-                {list.map(supplierOption)}
-              </select>
-            )}
-          </Field>
-          <Field
+          <SelectField
+            label="Preferred supplier"
+            empty="Choose…"
+            options={list.map(supplierOption)}
+            {...field('preferredSupplierId')}
+          />
+          <SelectField
             label="Fallback supplier (optional)"
-            error={errors.fallbackSupplierId}
             hint="Used when the preferred one rejects the order or cannot be reached"
-          >
-            {(props) => (
-              <select
-                {...props}
-                value={values.fallbackSupplierId}
-                onChange={(e) => set('fallbackSupplierId', e.target.value)}
-              >
-                <option value="">None</option>
-                {list.filter((s) => s.id !== values.preferredSupplierId).map(supplierOption)}
-              </select>
-            )}
-          </Field>
-          <InputField
+            empty="None"
+            options={list.filter((s) => s.id !== values.preferredSupplierId).map(supplierOption)}
+            {...field('fallbackSupplierId')}
+          />
+          <MoneyField
             label={`Approval from (${currency}, optional)`}
-            error={errors['approvalThreshold.amount'] ?? errors.approvalThreshold}
             hint="A purchase order of this total or more waits for a manager"
-            inputMode="decimal"
-            value={values.approvalThreshold}
-            onChange={(v) => set('approvalThreshold', v)}
+            {...field('approvalThreshold', 'approvalThreshold.amount')}
           />
           <InputField
             label="Snooze until (optional)"
-            error={errors.snoozedUntil}
             hint="No automatic order before then"
             type="date"
-            value={values.snoozedUntil}
-            onChange={(v) => set('snoozedUntil', v)}
+            {...field('snoozedUntil')}
           />
         </div>
-        <FormActions submitLabel="Save rule" busy={busy} onCancel={onClose} />
+        <FormActions submitLabel="Save rule" busy={form.busy} onCancel={onClose} />
       </form>
     </Modal>
   );

@@ -1,18 +1,25 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { purchaseOrders, suppliers } from '../api/endpoints.ts';
-import { fieldErrorsOf } from '../api/fields.ts';
 import { useActionKey } from '../api/idempotency.ts';
 import type { PriceBreak, RotatedSecret, Supplier, SupplierItem, SupplierItemInput } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import {
+  ConfirmDialog,
+  FormActions,
+  FormFailure,
+  InputField,
+  MoneyField,
+  useFormState,
+  WholeNumberField,
+} from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { messageOf, useToast } from '../components/Toasts.tsx';
-import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { useToast } from '../components/Toasts.tsx';
+import { IconButton, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatMoney, formatNumber, toMajor, toMinor } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
-import { ConfirmDialog, FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 import { days, PerformanceStats, percent, SecretDialog, SupplierForm, SupplierStatus } from './Suppliers.tsx';
 
 export default function SupplierDetail() {
@@ -269,7 +276,7 @@ function ItemsTable({
     return <p className="muted">No items yet: add the products this supplier sells you.</p>;
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table table-cards-on-phone">
         <caption className="sr-only">Items of {supplier.name}</caption>
         <thead>
           <tr>
@@ -306,46 +313,42 @@ function ItemsTable({
                   {i.sku}
                 </Link>
               </th>
-              <td className="mono">{i.supplierSku}</td>
-              <td className="numeric">{formatMoney(i.unitCost)}</td>
-              <td>
+              <td data-label="Supplier SKU" className="mono">
+                {i.supplierSku}
+              </td>
+              <td data-label="Unit cost" className="numeric">
+                {formatMoney(i.unitCost)}
+              </td>
+              <td data-label="Price breaks">
                 {i.priceBreaks?.length
                   ? i.priceBreaks
                       .map((b) => `from ${formatNumber(b.minQty)}: ${formatMoney(b.unitCost)}`)
                       .join('; ')
                   : '—'}
               </td>
-              <td className="numeric">{formatNumber(i.minOrderQty)}</td>
-              <td className="numeric">{formatNumber(i.packMultiple)}</td>
-              <td className="numeric">
-                {days(i.leadTimeDays ?? supplier.leadTimeDays)}
-                {i.leadTimeDays === undefined ? <span className="muted"> (supplier's)</span> : null} /{' '}
-                {days(i.performance.observedLeadTimeDays)}
+              <td data-label="Minimum order" className="numeric">
+                {formatNumber(i.minOrderQty)}
               </td>
-              <td className="numeric">{percent(i.performance.onTimeRate)}</td>
+              <td data-label="Pack of" className="numeric">
+                {formatNumber(i.packMultiple)}
+              </td>
+              <td data-label="Lead time (promised / observed)" className="numeric">
+                <span>
+                  {days(i.leadTimeDays ?? supplier.leadTimeDays)}
+                  {i.leadTimeDays === undefined ? <span className="muted"> (supplier's)</span> : null} /{' '}
+                  {days(i.performance.observedLeadTimeDays)}
+                </span>
+              </td>
+              <td data-label="On time" className="numeric">
+                {percent(i.performance.onTimeRate)}
+              </td>
               {onEdit || onRemove ? (
-                <td className="row-actions">
+                <td data-label="" className="row-actions">
                   {onEdit ? (
-                    <button
-                      type="button"
-                      className="icon-button"
-                      aria-label={`Edit ${i.sku}`}
-                      title={`Edit ${i.sku}`}
-                      onClick={() => onEdit(i)}
-                    >
-                      <Icon name="edit" />
-                    </button>
+                    <IconButton icon="edit" label={`Edit ${i.sku}`} onClick={() => onEdit(i)} />
                   ) : null}
                   {onRemove ? (
-                    <button
-                      type="button"
-                      className="icon-button icon-button-danger"
-                      aria-label={`Remove ${i.sku}`}
-                      title={`Remove ${i.sku}`}
-                      onClick={() => onRemove(i)}
-                    >
-                      <Icon name="trash" />
-                    </button>
+                    <IconButton icon="trash" label={`Remove ${i.sku}`} onClick={() => onRemove(i)} danger />
                   ) : null}
                 </td>
               ) : null}
@@ -383,7 +386,7 @@ function ItemDialog({
 }) {
   const toast = useToast();
   const currency = item?.unitCost.currency ?? supplier.currency;
-  const [values, setValues] = useState<ItemValues>(() => ({
+  const form = useFormState<ItemValues>(() => ({
     sku: item?.sku ?? '',
     supplierSku: item?.supplierSku ?? '',
     unitCost: item ? toMajor(item.unitCost.amount, currency) : '',
@@ -396,15 +399,10 @@ function ItemDialog({
       unitCost: toMajor(b.unitCost.amount, currency),
     })),
   }));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof ItemValues>(key: K, value: ItemValues[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
+  const { values, set, field, errors } = form;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(null);
     const sku = values.sku.trim().toUpperCase();
     const priceBreaks: PriceBreak[] = values.priceBreaks.map((b) => ({
       minQty: int(b.minQty),
@@ -435,19 +433,9 @@ function ItemDialog({
       if (!Number.isFinite(b.unitCost.amount) || b.unitCost.amount < 0)
         local[`priceBreaks.${i}.unitCost.amount`] = 'A cost of 0 or more';
     });
-    setErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      await suppliers.putItem(supplier.id, item?.sku ?? sku, body);
-      toast.success(`${item?.sku ?? sku} saved for ${supplier.name}`);
-      onSaved();
-    } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      setFailure(`Not saved: ${messageOf(e)}`);
-    } finally {
-      setBusy(false);
-    }
+    if (!(await form.save(local, () => suppliers.putItem(supplier.id, item?.sku ?? sku, body)))) return;
+    toast.success(`${item?.sku ?? sku} saved for ${supplier.name}`);
+    onSaved();
   };
 
   const setBreak = (key: number, change: Partial<ItemValues['priceBreaks'][number]>) =>
@@ -466,53 +454,23 @@ function ItemDialog({
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate className="stack">
-        <FormFailure message={failure} />
+        <FormFailure message={form.failure} />
         <div className="form-grid">
-          {item ? null : (
-            <InputField
-              label="SKU"
-              error={errors.sku}
-              autoCapitalize="characters"
-              value={values.sku}
-              onChange={(v) => set('sku', v)}
-            />
-          )}
-          <InputField
-            label="Supplier SKU"
-            error={errors.supplierSku}
-            maxLength={64}
-            value={values.supplierSku}
-            onChange={(v) => set('supplierSku', v)}
-          />
-          <InputField
-            label={`Unit cost (${currency})`}
-            error={errors['unitCost.amount'] ?? errors.unitCost}
-            inputMode="decimal"
-            value={values.unitCost}
-            onChange={(v) => set('unitCost', v)}
-          />
-          <WholeNumberField
-            label="Minimum order"
-            min={1}
-            error={errors.minOrderQty}
-            value={values.minOrderQty}
-            onChange={(v) => set('minOrderQty', v)}
-          />
+          {item ? null : <InputField label="SKU" autoCapitalize="characters" {...field('sku')} />}
+          <InputField label="Supplier SKU" maxLength={64} {...field('supplierSku')} />
+          <MoneyField label={`Unit cost (${currency})`} {...field('unitCost', 'unitCost.amount')} />
+          <WholeNumberField label="Minimum order" min={1} {...field('minOrderQty')} />
           <WholeNumberField
             label="Pack of"
             min={1}
-            error={errors.packMultiple}
             hint="Orders are rounded up to whole packs"
-            value={values.packMultiple}
-            onChange={(v) => set('packMultiple', v)}
+            {...field('packMultiple')}
           />
           <WholeNumberField
             label="Lead time in days (optional)"
             max={365}
-            error={errors.leadTimeDays}
             hint={`Empty: the supplier's ${days(supplier.leadTimeDays)}`}
-            value={values.leadTimeDays}
-            onChange={(v) => set('leadTimeDays', v)}
+            {...field('leadTimeDays')}
           />
         </div>
         <fieldset className="line-rows">
@@ -529,26 +487,22 @@ function ItemDialog({
                 value={b.minQty}
                 onChange={(v) => setBreak(b.key, { minQty: v })}
               />
-              <InputField
+              <MoneyField
                 label={`Unit cost (${currency}), break ${i + 1}`}
-                inputMode="decimal"
                 value={b.unitCost}
                 onChange={(v) => setBreak(b.key, { unitCost: v })}
               />
-              <button
-                type="button"
-                className="icon-button icon-button-danger"
-                aria-label={`Remove break ${i + 1}`}
-                title={`Remove break ${i + 1}`}
+              <IconButton
+                icon="trash"
+                label={`Remove break ${i + 1}`}
                 onClick={() =>
                   set(
                     'priceBreaks',
                     values.priceBreaks.filter((x) => x.key !== b.key),
                   )
                 }
-              >
-                <Icon name="trash" />
-              </button>
+                danger
+              />
             </div>
           ))}
           <button
@@ -564,7 +518,7 @@ function ItemDialog({
             <Icon name="plus" /> Add price break
           </button>
         </fieldset>
-        <FormActions submitLabel="Save item" busy={busy} onCancel={onClose} />
+        <FormActions submitLabel="Save item" busy={form.busy} onCancel={onClose} />
       </form>
     </Modal>
   );

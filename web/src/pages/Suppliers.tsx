@@ -7,14 +7,21 @@ import { useActionKey } from '../api/idempotency.ts';
 import type { BackorderPolicy, Supplier, SupplierInput, SupplierPerformance } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
+import {
+  FormActions,
+  FormFailure,
+  InputField,
+  SelectField,
+  useFormState,
+  WholeNumberField,
+} from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PurchasingNav } from '../components/Layout.tsx';
 import { messageOf, useToast } from '../components/Toasts.tsx';
-import { Field, LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
+import { LoadError, Loading, Modal, PageHeader } from '../components/ui.tsx';
 import { formatNumber } from '../lib/format.ts';
 import { useResource, useTitle } from '../lib/hooks.ts';
 import { supplierPath } from './PurchaseOrders.tsx';
-import { FormActions, FormFailure, InputField, WholeNumberField } from './purchasing-ui.tsx';
 
 export default function Suppliers() {
   useTitle('Suppliers');
@@ -88,9 +95,13 @@ function SuppliersTable({ items }: { items: Supplier[] }) {
           {items.map((s) => (
             <tr key={s.id}>
               <td data-label="Supplier">
-                <Link to={supplierPath(s.id)}>{s.name}</Link> <span className="mono muted">{s.id}</span>
+                <span>
+                  <Link to={supplierPath(s.id)}>{s.name}</Link> <span className="mono muted">{s.id}</span>
+                </span>
               </td>
-              <td data-label="Contact">{s.email}</td>
+              <td data-label="Contact">
+                <span>{s.email}</span>
+              </td>
               <td data-label="Lead time" className="numeric">
                 {days(s.performance.promisedLeadTimeDays)} / {days(s.performance.observedLeadTimeDays)}
               </td>
@@ -171,6 +182,10 @@ export function PerformanceStats({ performance: p }: { performance: SupplierPerf
 }
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD'];
+const BACKORDER_POLICIES: { value: BackorderPolicy; label: string }[] = [
+  { value: 'keep_open', label: 'Keep the rest on order' },
+  { value: 'close_short', label: 'Close the order short' },
+];
 
 interface Values {
   id: string;
@@ -240,13 +255,11 @@ export function SupplierForm({
   const creating = !supplier;
   const toast = useToast();
   const action = useActionKey();
-  const [values, setValues] = useState<Values>(() => valuesOf(supplier));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
+  const form = useFormState<Values>(() => valuesOf(supplier));
+  const { values, set, field, errors, setErrors, failure, setFailure } = form;
+  // Not form.save: a refusal here also lists the fields the form does not show, and focuses.
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
-  const set = <K extends keyof Values>(key: K, value: Values[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
 
   const showErrors = (fieldErrors: Record<string, string>, headline: string) => {
     setErrors(fieldErrors);
@@ -318,67 +331,40 @@ export function SupplierForm({
             onChange={(v) => set('id', v.toLowerCase())}
           />
         ) : null}
-        <InputField
-          label="Name"
-          error={errors.name}
-          maxLength={120}
-          value={values.name}
-          onChange={(v) => set('name', v)}
-        />
-        <InputField
-          label="Email"
-          error={errors.email}
-          type="email"
-          value={values.email}
-          onChange={(v) => set('email', v)}
-        />
+        <InputField label="Name" maxLength={120} {...field('name')} />
+        <InputField label="Email" type="email" {...field('email')} />
         <InputField
           label="Phone (optional)"
-          error={errors.phone}
           hint="International format, e.g. +14155550100"
           type="tel"
-          value={values.phone}
-          onChange={(v) => set('phone', v)}
+          {...field('phone')}
         />
       </div>
       <InputField
         label="Webhook URL"
-        error={errors.webhookUrl}
         hint="Where purchase orders are sent, signed. Setting it again re-enables a webhook that answered 410."
         type="url"
-        value={values.webhookUrl}
-        onChange={(v) => set('webhookUrl', v)}
+        {...field('webhookUrl')}
       />
       <div className="form-grid">
-        <Field label="Currency" error={errors.currency}>
-          {(props) => (
-            <select {...props} value={values.currency} onChange={(e) => set('currency', e.target.value)}>
-              {[...new Set([values.currency, ...CURRENCIES])].map((c) => (
-                <option key={c}>{c}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Currency"
+          options={[...new Set([values.currency, ...CURRENCIES])].map((c) => ({ value: c, label: c }))}
+          {...field('currency')}
+        />
         <WholeNumberField
           label="Lead time (days)"
           max={365}
-          error={errors.leadTimeDays}
           hint="Promised days from order to delivery"
-          value={values.leadTimeDays}
-          onChange={(v) => set('leadTimeDays', v)}
+          {...field('leadTimeDays')}
         />
-        <Field label="Short deliveries" error={errors.backorderPolicy}>
-          {(props) => (
-            <select
-              {...props}
-              value={values.backorderPolicy}
-              onChange={(e) => set('backorderPolicy', e.target.value as BackorderPolicy)}
-            >
-              <option value="keep_open">Keep the rest on order</option>
-              <option value="close_short">Close the order short</option>
-            </select>
-          )}
-        </Field>
+        <SelectField<BackorderPolicy>
+          label="Short deliveries"
+          error={errors.backorderPolicy}
+          value={values.backorderPolicy}
+          onChange={(v) => set('backorderPolicy', v)}
+          options={BACKORDER_POLICIES}
+        />
       </div>
       <label className="checkbox">
         <input type="checkbox" checked={values.active} onChange={(e) => set('active', e.target.checked)} />{' '}
