@@ -46,6 +46,7 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 const until = async <T>(
   check: () => Promise<T | undefined> | T | undefined,
+  what: string,
   timeoutMs = 60_000,
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
@@ -54,7 +55,7 @@ const until = async <T>(
     if (value) return value;
     await new Promise((r) => setTimeout(r, 5));
   }
-  throw new Error(`not within ${timeoutMs} ms`);
+  throw new Error(`${what}: not within ${timeoutMs} ms`);
 };
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -116,9 +117,9 @@ try {
   let reading = true;
   const reader = (async () => {
     while (reading) {
-      const { Messages = [] } = await observer.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
+      const { Messages = [] } = await observer
+        .send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))
+        .catch(() => ({ Messages: [] })); // the runtime stopping under a long poll
       const at = Date.now();
       for (const m of Messages) {
         const event = JSON.parse(m.Body ?? '{}') as Envelope<{ sku: string; movementId: string }>;
@@ -164,24 +165,29 @@ try {
         items: { position?: { available: number } }[];
       };
       return rules.items[0]?.position?.available === 50;
-    });
+    }, 'the planner sees the level');
 
     const crossedAt = Date.now();
     const { movement } = await ledger.adjust({ sku, delta: -45, reason: 'damaged' }, { actor: 'bench' });
-    const delivery = await until(() =>
-      simulator.deliveries(supplierId).find((d) => d.purchaseOrder?.data.lines[0]?.sku === sku),
+    const delivery = await until(
+      () => simulator.deliveries(supplierId).find((d) => d.purchaseOrder?.data.lines[0]?.sku === sku),
+      'the PO at the webhook',
     );
     toWebhook.push(Date.parse(delivery.receivedAt) - crossedAt);
-    const seen = await until(() => levelSeenAt.get(`${sku}:${movement.id}`));
+    const seen = await until(
+      () => levelSeenAt.get(`${sku}:${movement.id}`),
+      'the level event at the bench queue',
+    );
     toEvent.push(seen - crossedAt);
 
     // Acknowledged by the simulator, then received in full: the saga's whole life.
     const purchaseOrderId = delivery.purchaseOrder!.data.purchaseOrderId;
     await until(
       async () => (await api('GET', `/api/v1/purchase-orders/${purchaseOrderId}`)).status === 'ACKNOWLEDGED',
+      'acknowledged',
     );
     await api('POST', `/api/v1/purchase-orders/${purchaseOrderId}/receipts`, {
-      lines: [{ sku, quantity: 96 }],
+      lines: [{ sku, quantity: delivery.purchaseOrder!.data.lines[0]!.quantity }],
     });
     const sfn = new SFNClient({});
     const executionArn = `${process.env[stateMachineEnvVar('replenishment-saga')]!.replace(':stateMachine:', ':execution:')}:${purchaseOrderId}`;
@@ -196,7 +202,10 @@ try {
         nextToken = page.nextToken;
       } while (nextToken);
       return events.some((e) => e.type === 'ExecutionSucceeded') ? events : undefined;
-    });
+    }, 'the saga succeeded');
+    console.log(
+      `run ${run + 1}: ${toWebhook.at(-1)} ms to the webhook, ${toEvent.at(-1)} ms to the bench queue`,
+    );
     transitions.push(history.filter((e) => e.type?.endsWith('StateEntered')).length);
     historyEvents.push(history.length);
   }
@@ -237,6 +246,9 @@ try {
   console.log(
     `Step Functions Standard at $0.025 per 1,000 transitions: $${((median(transitions) * 0.025) / 1000).toFixed(6)} per PO`,
   );
+} catch (error) {
+  console.error('bench failed:', error);
+  process.exitCode = 1;
 } finally {
   await runtime.stop();
   await simulator.stop();

@@ -214,6 +214,23 @@ describe('sending the PO to the supplier', () => {
     expect(po.outbox.map((e) => e.type)).toEqual([]);
   });
 
+  // Standard Webhooks' zero-downtime rotation: while the old secret is in its grace, a PO carries
+  // a signature with each secret, so a supplier still holding the old one verifies it too.
+  it('signs with the new and the previous secret after a rotation, while the previous is in its grace', async () => {
+    const { id, supplier, secret } = await sentPurchaseOrder();
+    const { secret: rotated } = await half.suppliers.rotateSecret(supplier, { actor: 'admin@azura.local' });
+
+    await pos.overdue(id);
+    expect(await pos.send(id, true)).toEqual({ outcome: 'SENT' });
+
+    const reminder = webhook.requests.at(-1)!;
+    expect(String(reminder.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    for (const key of [rotated, secret]) {
+      const body = new Webhook(key).verify(reminder.body, reminder.headers as Record<string, string>);
+      expect(purchaseOrderWebhookSchema.parse(body).data.purchaseOrderId).toBe(id);
+    }
+  });
+
   it('treats 503 as unavailable (retried), 400 as refused, and 410 as gone with the webhook disabled', async () => {
     const sku = uniqueSku();
     const { supplier } = await supplierWithItem(sku);

@@ -36,7 +36,7 @@ import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_R
  * stock `saga-tasks` (`expect` / `receive`, see services/stock/contract.ts).
  */
 
-/** A supplier's webhook that is down (5xx, timeout, connection refused): 5 tries, 2 s → 32 s, with full jitter. */
+/** A supplier's webhook that is down (5xx, timeout, connection refused): the first try and 5 retries, 2 s → 32 s apart, with full jitter. */
 export const SEND_RETRY: RetryPolicy = {
   errors: ['SupplierUnavailable'],
   maxAttempts: 5,

@@ -46,16 +46,26 @@ export function purchaseOrderWebhookOf(po: PoRecord, callbackUrl: string): Purch
 
 /**
  * Sends a purchase order to its supplier's webhook, signed per Standard Webhooks with the
- * supplier's secret. What the answer means for the saga: 2xx delivered; 5xx, 408, 429, a timeout
+ * supplier's secret (and its previous one, during a rotation's grace). What the answer means for the saga: 2xx delivered; 5xx, 408, 429, a timeout
  * or a refused connection → SupplierUnavailable (retried with backoff); 410 → the webhook is
  * disabled and SupplierGone; any other answer → SupplierRefused (no retry: the fallback).
  */
 export class SignedWebhookSender implements PurchaseOrderSender {
   constructor(
     private readonly directory: SupplierDirectory,
-    private readonly secrets: Pick<WebhookSecrets, 'signing'>,
+    private readonly secrets: Pick<WebhookSecrets, 'signing' | 'verifying'>,
     private readonly options: { timeoutMs?: number; publicApiUrl?: () => string; now?: () => Date } = {},
   ) {}
+
+  /**
+   * The current secret and, while it is in its grace after a rotation, the previous one: Standard
+   * Webhooks' zero-downtime rotation puts one signature per secret in `webhook-signature`
+   * (space-separated), so a supplier still verifying with the old secret accepts the PO too.
+   */
+  private async signingSecrets(supplierId: string): Promise<string[]> {
+    const secrets = await this.secrets.verifying(supplierId);
+    return secrets.length ? secrets : [await this.secrets.signing(supplierId)];
+  }
 
   async deliver(po: PoRecord): Promise<void> {
     const supplier = await this.directory.getSupplier(po.supplierId);
@@ -68,7 +78,9 @@ export class SignedWebhookSender implements PurchaseOrderSender {
     const body = JSON.stringify(purchaseOrderWebhookOf(po, callbackUrlOf(supplier.id, publicApiUrl)));
     const id = webhookIdOf(po.id);
     const at = this.options.now?.() ?? new Date();
-    const signature = new Webhook(await this.secrets.signing(supplier.id)).sign(id, at, body);
+    const signature = (await this.signingSecrets(supplier.id))
+      .map((secret) => new Webhook(secret).sign(id, at, body))
+      .join(' ');
     let response: Response;
     try {
       response = await fetch(supplier.webhookUrl, {
