@@ -37,7 +37,13 @@ describe('reorder rules', () => {
     // Prepare
     serve('viewer', () => [
       reorderRule(),
-      reorderRule({ sku: 'CAP-RED', position: undefined, fallbackSupplierId: undefined }),
+      reorderRule({
+        sku: 'CAP-RED',
+        position: undefined,
+        fallbackSupplierId: undefined,
+        approvalThreshold: undefined,
+        snoozedUntil: '2099-01-31T23:59:59.000Z',
+      }),
     ]);
 
     // Act
@@ -45,24 +51,46 @@ describe('reorder rules', () => {
 
     // Assess
     const table = await screen.findByRole('table', { name: 'Reorder rules per product and location' });
+    // The position figures are grouped under one header, each in its own column.
+    expect(within(table).getByRole('columnheader', { name: 'Stock position' }).getAttribute('scope')).toBe(
+      'colgroup',
+    );
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((th) => th.textContent),
+    ).toEqual([
+      'Product',
+      'Rule',
+      'Suppliers',
+      'Stock position',
+      'Available',
+      'On order counted / later',
+      'Suggested',
+      'Forecast',
+    ]);
     const tee = within(table).getByRole('link', { name: 'TEE-S' }).closest('tr')!;
+    // Each row is headed by its product at its location.
+    expect(within(tee).getByRole('rowheader').textContent).toBe('TEE-S at main');
     expect(cells(tee)).toEqual([
-      'main',
-      '10',
-      '50',
-      '6',
-      'Acme Textiles, then Bolt Supply',
-      '$500.00',
-      '—',
+      'min 10 → max 50 multiple 6',
+      'Acme Textiles, then Bolt Supply Approval from $500.00',
       '4',
       '12 / 20',
-      `—${FORECAST_NOTE}`,
       '36',
+      `—${FORECAST_NOTE}`,
     ]);
     // The forecast says why it is empty instead of showing a made-up figure.
     expect(within(tee).getByTitle(FORECAST_NOTE)).toBeTruthy();
     const cap = within(table).getByRole('link', { name: 'CAP-RED' }).closest('tr')!;
-    expect(cap.textContent).toContain('not seen yet');
+    expect(cells(cap)).toEqual([
+      'min 10 → max 50 multiple 6',
+      'Acme Textiles Snoozed until Jan 31',
+      'not seen yet',
+      '—',
+      `—${FORECAST_NOTE}`,
+    ]);
+    expect(within(cap).getByTitle(/^No automatic order before /)).toBeTruthy();
     expect(within(table).queryByRole('button')).toBeNull();
     expect(screen.queryByRole('button', { name: /New rule/ })).toBeNull();
   });

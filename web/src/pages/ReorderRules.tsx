@@ -144,6 +144,12 @@ export default function ReorderRules() {
   );
 }
 
+/**
+ * The rules, one row per product and location, fitting a laptop screen (1024 px and wider)
+ * without scrolling sideways: the rule's figures in one column, the suppliers with the approval
+ * threshold and the snooze below them, and the stock position (what the suggestion is made of)
+ * as a group of narrow figure columns.
+ */
 function RulesTable({
   rules,
   suppliers: known,
@@ -158,28 +164,35 @@ function RulesTable({
   if (rules.length === 0) return <p className="empty">No reorder rules.</p>;
   const nameOf = (id: string) => known?.find((s) => s.id === id)?.name ?? id;
   const now = Date.now();
+  const withActions = Boolean(onEdit || onRemove);
   return (
     <div className="table-wrap">
       <table className="table rules-table table-cards-on-phone">
         <caption className="sr-only">Reorder rules per product and location</caption>
+        <colgroup span={3} />
+        <colgroup span={4} />
+        {withActions ? <colgroup /> : null}
         <thead>
           <tr>
-            <th scope="col">Product</th>
-            <th scope="col">Location</th>
-            <th scope="col" className="numeric">
-              Min
+            <th scope="col" rowSpan={2}>
+              Product
             </th>
-            <th scope="col" className="numeric">
-              Max
+            <th scope="col" rowSpan={2}>
+              Rule
             </th>
-            <th scope="col" className="numeric">
-              Multiple
+            <th scope="col" rowSpan={2}>
+              Suppliers
             </th>
-            <th scope="col">Suppliers</th>
-            <th scope="col" className="numeric">
-              Approval from
+            <th scope="colgroup" colSpan={4} className="rules-position-head">
+              Stock position
             </th>
-            <th scope="col">Snoozed</th>
+            {withActions ? (
+              <th scope="col" rowSpan={2} className="actions-col">
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+          <tr>
             <th scope="col" className="numeric">
               Available
             </th>
@@ -188,19 +201,14 @@ function RulesTable({
               className="numeric"
               title="Counted: expected within the lead time. Later: not counted."
             >
-              On order (counted / later)
-            </th>
-            <th scope="col" className="numeric">
-              Forecast
+              On order <span className="cell-note">counted / later</span>
             </th>
             <th scope="col" className="numeric">
               Suggested
             </th>
-            {onEdit || onRemove ? (
-              <th scope="col" className="actions-col">
-                <span className="sr-only">Actions</span>
-              </th>
-            ) : null}
+            <th scope="col" className="numeric">
+              Forecast
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -212,43 +220,57 @@ function RulesTable({
                 <th scope="row">
                   <Link to={`/products/${encodeURIComponent(r.sku)}`} className="mono">
                     {r.sku}
-                  </Link>
+                  </Link>{' '}
+                  <span className="cell-note">at {r.locationId}</span>
                 </th>
-                <td data-label="Location">{r.locationId}</td>
-                <td data-label="Min" className="numeric">
-                  {formatNumber(r.min)}
+                <td
+                  data-label="Rule"
+                  title={`Orders when available + on order falls to ${formatNumber(r.min)}, up to ${formatNumber(r.max)}, in multiples of ${formatNumber(r.multiple)}`}
+                >
+                  <div>
+                    min {formatNumber(r.min)} → max {formatNumber(r.max)}{' '}
+                    <span className="cell-note">multiple {formatNumber(r.multiple)}</span>
+                  </div>
                 </td>
-                <td data-label="Max" className="numeric">
-                  {formatNumber(r.max)}
-                </td>
-                <td data-label="Multiple" className="numeric">
-                  {formatNumber(r.multiple)}
-                </td>
-                <td data-label="Suppliers">
-                  <span>
-                    <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
+                <td data-label="Suppliers" className="rules-suppliers">
+                  <div>
                     {r.fallbackSupplierId ? (
+                      // On two lines when narrow: "Acme Textiles, then" over "Northwind Supply".
+                      <div>
+                        <span className="nowrap">
+                          <Link to={supplierPath(r.preferredSupplierId)}>
+                            {nameOf(r.preferredSupplierId)}
+                          </Link>
+                          , then
+                        </span>{' '}
+                        <Link to={supplierPath(r.fallbackSupplierId)} className="nowrap">
+                          {nameOf(r.fallbackSupplierId)}
+                        </Link>
+                      </div>
+                    ) : (
+                      <div>
+                        <Link to={supplierPath(r.preferredSupplierId)}>{nameOf(r.preferredSupplierId)}</Link>
+                      </div>
+                    )}
+                    {r.approvalThreshold ? (
                       <>
-                        {', then '}
-                        <Link to={supplierPath(r.fallbackSupplierId)}>{nameOf(r.fallbackSupplierId)}</Link>
+                        {' '}
+                        <span className="cell-note">Approval from {formatMoney(r.approvalThreshold)}</span>
                       </>
                     ) : null}
-                  </span>
-                </td>
-                <td data-label="Approval from" className="numeric">
-                  {r.approvalThreshold ? formatMoney(r.approvalThreshold) : '—'}
-                </td>
-                <td data-label="Snoozed">
-                  {snoozed ? (
-                    <span
-                      className="badge badge-warning"
-                      title={`No automatic order before ${formatDateTime(r.snoozedUntil)}`}
-                    >
-                      until {formatDate(r.snoozedUntil ?? '')}
-                    </span>
-                  ) : (
-                    '—'
-                  )}
+                    {snoozed ? (
+                      <>
+                        {' '}
+                        <span
+                          className="cell-note"
+                          title={`No automatic order before ${formatDateTime(r.snoozedUntil)}`}
+                        >
+                          <span className="badge badge-warning">Snoozed</span> until{' '}
+                          {formatDate(r.snoozedUntil ?? '')}
+                        </span>
+                      </>
+                    ) : null}
+                  </div>
                 </td>
                 {p ? (
                   <>
@@ -260,14 +282,11 @@ function RulesTable({
                         {formatNumber(p.onOrder)} / {formatNumber(p.onOrderLater)}
                       </span>
                     </td>
-                    <td data-label="Forecast" className="numeric">
-                      <Forecast />
-                    </td>
                     <td data-label="Suggested" className="numeric" title={`As of ${formatDateTime(p.asOf)}`}>
                       {p.suggestedQuantity > 0 ? (
                         <strong>{formatNumber(p.suggestedQuantity)}</strong>
                       ) : (
-                        <span className="muted">nothing to order</span>
+                        <span className="muted rules-nothing">nothing to order</span>
                       )}
                     </td>
                   </>
@@ -281,15 +300,15 @@ function RulesTable({
                     >
                       not seen yet
                     </td>
-                    <td data-label="Forecast" className="numeric">
-                      <Forecast />
-                    </td>
                     <td data-label="Suggested" className="numeric">
                       —
                     </td>
                   </>
                 )}
-                {onEdit || onRemove ? (
+                <td data-label="Forecast" className="numeric">
+                  <Forecast />
+                </td>
+                {withActions ? (
                   <td data-label="" className="row-actions">
                     {onEdit ? (
                       <IconButton
