@@ -226,6 +226,10 @@ describe('Purchasing, end to end', () => {
     const rules = page.getByRole('table', { name: 'Reorder rules per product and location' });
     await rules.getByRole('columnheader', { name: 'Suggested' }).waitFor();
     await expect.poll(() => rules.locator('tbody tr').count()).toBe(6);
+    // The whole table fits its box at 1280 px: the suggested figures are not scrolled out of view.
+    expect(await rules.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(
+      true,
+    );
     // HOODIE-GREY-M: 35 on hand over a min of 10, nothing on order: nothing to order now.
     await expectText(rules.getByRole('row').filter({ hasText: 'HOODIE-GREY-M' }), /nothing to order/);
     await expectText(

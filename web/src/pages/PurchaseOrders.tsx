@@ -190,7 +190,8 @@ export function PurchaseOrdersTable({
             {showSupplier ? <th scope="col">Supplier</th> : null}
             <th scope="col">Status</th>
             <th scope="col" className="numeric">
-              {highlightSku ? `Units of ${highlightSku}` : 'Units'} (received / ordered)
+              {highlightSku ? `Units of ${highlightSku}` : 'Units'}
+              <span className="cell-note">received / ordered</span>
             </th>
             <th scope="col" className="numeric">
               Total
@@ -227,7 +228,9 @@ export function PurchaseOrdersTable({
                   {formatDate(po.expectedBy)}
                 </td>
                 <td data-label="Updated" className="nowrap">
-                  {formatDateTime(po.updatedAt)}
+                  <time dateTime={po.updatedAt} title={formatDateTime(po.updatedAt)}>
+                    {formatDate(po.updatedAt)}
+                  </time>
                 </td>
               </tr>
             );

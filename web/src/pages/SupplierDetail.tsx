@@ -287,13 +287,14 @@ function ItemsTable({
             </th>
             <th scope="col">Price breaks</th>
             <th scope="col" className="numeric">
-              Minimum order
+              Min. order
             </th>
             <th scope="col" className="numeric">
               Pack of
             </th>
             <th scope="col" className="numeric">
-              Lead time (promised / observed)
+              Lead time
+              <span className="cell-note">promised / observed</span>
             </th>
             <th scope="col" className="numeric">
               On time
@@ -334,10 +335,9 @@ function ItemsTable({
               </td>
               <td data-label="Lead time (promised / observed)" className="numeric">
                 <span>
-                  {days(i.leadTimeDays ?? supplier.leadTimeDays)}
-                  {i.leadTimeDays === undefined ? <span className="muted"> (supplier's)</span> : null} /{' '}
-                  {days(i.performance.observedLeadTimeDays)}
+                  {days(i.leadTimeDays ?? supplier.leadTimeDays)} / {days(i.performance.observedLeadTimeDays)}
                 </span>
+                {i.leadTimeDays === undefined ? <span className="cell-note">the supplier's</span> : null}
               </td>
               <td data-label="On time" className="numeric">
                 {percent(i.performance.onTimeRate)}
