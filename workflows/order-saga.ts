@@ -1,6 +1,15 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_RETRY } from './workflow.ts';
+import {
+  ANY_ERROR_RETRY,
+  CALLBACK_RETRY,
+  callbackStep,
+  defineWorkflow,
+  IDEMPOTENT_RETRY,
+  invokeStep,
+  type RetryPolicy,
+  TRANSIENT_RETRY,
+} from './workflow.ts';
 
 /**
  * The order saga (Standard workflow), one execution per order, named after the order id.
@@ -30,22 +39,6 @@ import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_R
 
 /** Stock contention: more tries than the default, still bounded. */
 const RESERVE_RETRY: RetryPolicy = { ...TRANSIENT_RETRY, maxAttempts: 6, maxDelaySeconds: 10 };
-/**
- * Every step of this saga is idempotent (reserving, committing, releasing, marking a status or
- * parking a token twice is a no-op), so ANY error is worth a few more tries — a Lambda that timed
- * out after its write (Sandbox.Timedout) matches only States.ALL — and transient ones for a long
- * while: a step that must get through (a compensation, reporting committed stock) rides out an outage.
- */
-const ANY_ERROR_RETRY: RetryPolicy = {
-  errors: ['States.ALL'],
-  maxAttempts: 3,
-  intervalSeconds: 1,
-  backoffRate: 2,
-};
-const IDEMPOTENT_RETRY: RetryPolicy[] = [
-  { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
-  ANY_ERROR_RETRY,
-];
 
 export const orderSaga = defineWorkflow({
   name: 'order-saga',
@@ -160,7 +153,7 @@ export const orderSaga = defineWorkflow({
       timeout: sfn.Timeout.at('$.holdSeconds'),
       resultPath: '$.outcome',
       // States.TaskFailed, not States.ALL: a failed invocation is retried, the hold's timeout is not.
-      retry: [IDEMPOTENT_RETRY[0]!, { ...ANY_ERROR_RETRY, errors: ['States.TaskFailed'] }],
+      retry: CALLBACK_RETRY,
       comment:
         "Waits for the platform's OrderFulfilled/OrderCancelled (task token), at most the reservation hold",
     })

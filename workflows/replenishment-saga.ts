@@ -1,6 +1,13 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { callbackStep, defineWorkflow, invokeStep, type RetryPolicy, TRANSIENT_RETRY } from './workflow.ts';
+import {
+  CALLBACK_RETRY,
+  callbackStep,
+  defineWorkflow,
+  IDEMPOTENT_RETRY,
+  invokeStep,
+  type RetryPolicy,
+} from './workflow.ts';
 
 /**
  * The replenishment saga (Standard workflow), one execution per purchase order raised, named
@@ -44,21 +51,6 @@ export const SEND_RETRY: RetryPolicy = {
   backoffRate: 2,
   maxDelaySeconds: 60,
 };
-const ANY_ERROR_RETRY: RetryPolicy = {
-  errors: ['States.ALL'],
-  maxAttempts: 3,
-  intervalSeconds: 1,
-  backoffRate: 2,
-};
-const IDEMPOTENT_RETRY: RetryPolicy[] = [
-  { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
-  ANY_ERROR_RETRY,
-];
-/** Callback steps: a failed invocation is retried, their timeout (States.Timeout) is not. */
-const CALLBACK_RETRY: RetryPolicy[] = [
-  IDEMPOTENT_RETRY[0]!,
-  { ...ANY_ERROR_RETRY, errors: ['States.TaskFailed'] },
-];
 
 export const replenishmentSaga = defineWorkflow({
   name: 'replenishment-saga',

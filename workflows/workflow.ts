@@ -39,6 +39,34 @@ export const TRANSIENT_RETRY: RetryPolicy = {
   maxDelaySeconds: 30,
 };
 
+/**
+ * Any error, a few times: for a step that is idempotent (repeating it is a no-op), so that a
+ * Lambda that timed out after its write (Sandbox.Timedout, which matches only States.ALL) is
+ * tried again.
+ */
+export const ANY_ERROR_RETRY: RetryPolicy = {
+  errors: ['States.ALL'],
+  maxAttempts: 3,
+  intervalSeconds: 1,
+  backoffRate: 2,
+};
+/**
+ * An idempotent step: transient errors for a long while (a step that must get through, e.g. a
+ * compensation, rides out an outage), any other error a few times.
+ */
+export const IDEMPOTENT_RETRY: RetryPolicy[] = [
+  { ...TRANSIENT_RETRY, maxAttempts: 10, maxDelaySeconds: 60 },
+  ANY_ERROR_RETRY,
+];
+/**
+ * An idempotent callback step: its invocation is retried (States.TaskFailed), its timeout
+ * (States.Timeout, which States.ALL would also match) is not, so the wait's deadline still ends it.
+ */
+export const CALLBACK_RETRY: RetryPolicy[] = [
+  IDEMPOTENT_RETRY[0]!,
+  { ...ANY_ERROR_RETRY, errors: ['States.TaskFailed'] },
+];
+
 export function addRetries<T extends sfn.TaskStateBase>(task: T, policies: RetryPolicy[]): T {
   for (const policy of policies) {
     task.addRetry({

@@ -2,7 +2,9 @@ import { asWorkflowTask } from '../../../lib/errors.ts';
 import { parseOrThrow } from '../../../lib/parse.ts';
 import {
   type SagaCommitOutput,
+  type SagaExpectInput,
   type SagaLinesOutput,
+  type SagaReceiveInput,
   type SagaReleaseOutput,
   type SagaReserveOutput,
   sagaCommitInputSchema,
@@ -90,15 +92,17 @@ export async function releaseHandler(event: unknown): Promise<SagaReleaseOutput>
 const REPLENISHMENT = 'replenishment-saga';
 
 /**
- * Goods on order: incoming += each line's quantity (negative: compensation, never below zero).
- * One ledger operation per line, keyed by reference, SKU and location: a retry changes nothing.
+ * One ledger operation per line (`expect` or `receive`), keyed by reference, SKU and location
+ * under the replenishment saga's principal: a retried or re-driven step changes nothing twice.
  */
-export async function expectHandler(event: unknown): Promise<SagaLinesOutput> {
-  const input = parseOrThrow(sagaExpectInputSchema, event);
+async function perLine(
+  input: SagaExpectInput | SagaReceiveInput,
+  operation: 'expect' | 'receive',
+): Promise<SagaLinesOutput> {
   return asWorkflowTask(async () => {
     const movements: string[] = [];
     for (const line of input.lines) {
-      const { movement } = await defaultLedger().expect(
+      const { movement } = await defaultLedger()[operation](
         { ...line, reference: input.reference },
         {
           actor: REPLENISHMENT,
@@ -113,25 +117,14 @@ export async function expectHandler(event: unknown): Promise<SagaLinesOutput> {
   });
 }
 
+/** Goods on order: incoming += each line's quantity (negative: compensation, never below zero). */
+export async function expectHandler(event: unknown): Promise<SagaLinesOutput> {
+  return perLine(parseOrThrow(sagaExpectInputSchema, event), 'expect');
+}
+
 /** A receipt against a purchase order: per line, onHand += quantity and incoming -= what was expected. */
 export async function receiveHandler(event: unknown): Promise<SagaLinesOutput> {
-  const input = parseOrThrow(sagaReceiveInputSchema, event);
-  return asWorkflowTask(async () => {
-    const movements: string[] = [];
-    for (const line of input.lines) {
-      const { movement } = await defaultLedger().receive(
-        { ...line, reference: input.reference },
-        {
-          actor: REPLENISHMENT,
-          principal: REPLENISHMENT,
-          correlationId: input.correlationId ?? input.reference,
-          idempotencyKey: `${input.reference}:${line.sku}:${line.locationId}`,
-        },
-      );
-      movements.push(movement.id);
-    }
-    return { status: 'APPLIED', movements };
-  });
+  return perLine(parseOrThrow(sagaReceiveInputSchema, event), 'receive');
 }
 
 /** One entry for all, dispatching on `action` (`reserve` | `commit` | `release` | `expect` | `receive`). */
