@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -35,6 +36,7 @@ export const sqs = memo(() => new SQSClient({ useQueueUrlAsEndpoint: false }));
 export const sns = memo(() => new SNSClient({}));
 export const sfn = memo(() => new SFNClient({}));
 export const secretsManager = memo(() => new SecretsManagerClient({}));
+export const sesv2 = memo(() => new SESv2Client({}));
 // Checksums only when an operation requires one: otherwise a presigned PUT URL carries the
 // checksum of an empty body and the browser's upload of the real file is refused.
 export const s3 = memo(

@@ -6,11 +6,14 @@ import { buildApp } from 'fauxqs';
 import { startCorsProxy } from './cors-proxy.ts';
 import { fauxqsStores } from './s3-store.ts';
 import { startLocalSecretsManager } from './secretsmanager.ts';
+import { startLocalSes } from './ses.ts';
 
 /**
  * The emulators behind the local world: AWS's DynamoDB Local (a JVM child process) and fauxqs
  * (SQS + SNS + S3, in this process; its S3 objects on disk when given a directory), and a local
- * Secrets Manager (local/secretsmanager.ts, in this process; its secrets in a file when given one).
+ * Secrets Manager (local/secretsmanager.ts, in this process; its secrets in a file when given one) and
+ * a local SES v2 (local/ses.ts: aws-ses-v2-local, in this process, with its mail viewer; its mail in a
+ * file when given one).
  * They are reached with the real AWS SDK through the standard AWS_ENDPOINT_URL_* variables that
  * `endpointEnv` returns.
  */
@@ -18,6 +21,8 @@ export interface Emulators {
   dynamoEndpoint: string;
   awsEndpoint: string;
   secretsEndpoint: string;
+  /** SES v2 API and, at `/`, its mail viewer. */
+  sesEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -79,6 +84,10 @@ export interface EmulatorOptions {
   s3Dir?: string;
   /** File the local Secrets Manager keeps its secrets in (e.g. `.data/secrets.json`); in memory when absent. */
   secretsFile?: string;
+  /** File the local SES keeps its emails and templates in (e.g. `.data/ses.json`); in memory when absent. */
+  sesFile?: string;
+  /** Port of the local SES and its mail viewer; 0 (default) picks a free one. */
+  sesPort?: number;
   dynamoPort?: number;
   sqsPort?: number;
 }
@@ -102,20 +111,26 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     options.sqsPort ?? 0,
   );
   const secrets = await startLocalSecretsManager({ file: options.secretsFile });
+  let ses: Awaited<ReturnType<typeof startLocalSes>> | undefined;
   try {
+    ses = await startLocalSes({ port: options.sesPort, file: options.sesFile });
     await waitFor(dynamoEndpoint, jvm, 30_000);
   } catch (error) {
     jvm.kill('SIGKILL');
     await proxy.stop();
     await fauxqs.close();
     await secrets.stop();
+    await ses?.stop();
     throw error;
   }
+  const localSes = ses;
   return {
     dynamoEndpoint,
     awsEndpoint: proxy.address,
     secretsEndpoint: secrets.endpoint,
+    sesEndpoint: localSes.endpoint,
     async stop() {
+      await localSes.stop();
       await secrets.stop();
       await proxy.stop();
       await fauxqs.close();
@@ -132,7 +147,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
 /** Environment that points the AWS SDK at the emulators (the SDK reads these itself). */
 export function endpointEnv(
-  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> & Partial<Pick<Emulators, 'secretsEndpoint'>>,
+  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>,
 ): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
@@ -144,6 +160,7 @@ export function endpointEnv(
     AWS_ENDPOINT_URL_SNS: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
     ...(emulators.secretsEndpoint ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: emulators.secretsEndpoint } : {}),
+    ...(emulators.sesEndpoint ? { AWS_ENDPOINT_URL_SESV2: emulators.sesEndpoint } : {}),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

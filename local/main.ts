@@ -6,7 +6,7 @@ import { type SupplierSimulator, startSupplierSimulator } from './supplier-simul
 
 /**
  * `npm start`: the whole system on this machine, and the supplier simulator standing in for the
- * suppliers' systems. DynamoDB Local's data, S3's objects and the simulator's suppliers are kept
+ * suppliers' systems. DynamoDB Local's data, S3's objects, the local SES's mail and the simulator's suppliers are kept
  * under `.data/`; queues live in memory. Ctrl-C (or a crash) stops the JVM with us.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -15,6 +15,8 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const port = Number(process.env.PORT ?? 3000);
 const sqsPort = Number(process.env.SQS_PORT ?? 9324);
 const supplierSimPort = Number(process.env.SUPPLIER_SIM_PORT ?? 3100);
+// aws-ses-v2-local's own default port.
+const sesPort = Number(process.env.SES_PORT ?? 8005);
 const dataDir = join(ROOT, '.data');
 
 let runtime: Runtime | undefined;
@@ -38,6 +40,7 @@ try {
     webDir: join(ROOT, 'web', 'dist'),
     port,
     sqsPort,
+    sesPort,
     schedules: true,
   });
   const seeded = await seedDemoData(runtime.url, { suppliers });
@@ -48,7 +51,8 @@ try {
   ].filter(Boolean);
   console.log(
     `Azura Inventory is running: dashboard ${base}/  API docs ${base}/api/docs  health ${base}/api/health  ` +
-      `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}  supplier simulator ${suppliers.url}/deliveries` +
+      `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}  supplier simulator ${suppliers.url}/deliveries  ` +
+      `mail viewer ${runtime.emulators.sesEndpoint}/` +
       (news.length ? `  (seeded ${news.join(' and ')})` : ''),
   );
 } catch (error) {

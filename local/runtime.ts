@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
+import { ListEmailTemplatesCommand } from '@aws-sdk/client-sesv2';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
@@ -13,7 +14,7 @@ import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { composeApi } from '../api/app.ts';
-import { dynamo, s3, secretsManager, sfn, sns, sqs } from '../lib/aws.ts';
+import { dynamo, s3, secretsManager, sesv2, sfn, sns, sqs } from '../lib/aws.ts';
 import { withHandlerFaults } from '../lib/faults.ts';
 import type { ApiEnv } from '../lib/http.ts';
 import { type FunctionDecl, PUBLIC_API_URL_ENV, type ServiceDecl } from '../lib/topology.ts';
@@ -38,13 +39,16 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export interface RuntimeOptions {
   services?: readonly ServiceDecl[];
   /** Use running emulators (tests share one set); otherwise start our own. */
-  emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> & Partial<Pick<Emulators, 'secretsEndpoint'>>;
+  emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>;
   /** Persist DynamoDB Local, S3 objects and stream checkpoints here (npm start: `.data/`). */
   dataDir?: string;
   prefix?: string;
   /** HTTP port; 0 picks a free one. */
   port?: number;
   sqsPort?: number;
+  /** Port of the local SES v2 and its mail viewer (own emulators only); 0 or absent picks a free one. */
+  sesPort?: number;
   /** Failed queue messages become visible again at once instead of after the visibility timeout. */
   fastRetry?: boolean;
   /** Run scheduled functions on their timers (off in tests: they call `invoke`). */
@@ -64,7 +68,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   url: string;
   provisioned: Provisioned;
-  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> & Partial<Pick<Emulators, 'secretsEndpoint'>>;
+  emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>;
   services: readonly ServiceDecl[];
   /** Calls a declared function's handler directly, as Lambda's Invoke would. */
   invoke(service: string, functionId: string, event: unknown): Promise<unknown>;
@@ -97,7 +102,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
         s3Dir: options.dataDir && join(options.dataDir, 's3'),
         secretsFile: options.dataDir && join(options.dataDir, 'secrets.json'),
+        sesFile: options.dataDir && join(options.dataDir, 'ses.json'),
         sqsPort: options.sqsPort,
+        sesPort: options.sesPort,
       });
   const emulators = options.emulators ?? ownEmulators!;
   const stops: (() => Promise<void>)[] = [];
@@ -195,6 +202,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         check('s3', () => s3().send(new ListBucketsCommand({}))),
         ...(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
           ? [check('secretsmanager', () => secretsManager().send(new ListSecretsCommand({ MaxResults: 1 })))]
+          : []),
+        ...(process.env.AWS_ENDPOINT_URL_SESV2
+          ? [check('ses', () => sesv2().send(new ListEmailTemplatesCommand({ PageSize: 1 })))]
           : []),
         ...(process.env.AWS_ENDPOINT_URL_SFN
           ? [check('stepfunctions', () => sfn().send(new ListStateMachinesCommand({ maxResults: 1 })))]

@@ -14,6 +14,7 @@ export function pointAtEmulators(): void {
       dynamoEndpoint: inject('dynamoEndpoint'),
       awsEndpoint: inject('awsEndpoint'),
       secretsEndpoint: inject('secretsEndpoint'),
+      sesEndpoint: inject('sesEndpoint'),
     }),
   );
 }

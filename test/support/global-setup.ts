@@ -7,6 +7,7 @@ export default async function setup(project: TestProject) {
   project.provide('dynamoEndpoint', emulators.dynamoEndpoint);
   project.provide('awsEndpoint', emulators.awsEndpoint);
   project.provide('secretsEndpoint', emulators.secretsEndpoint);
+  project.provide('sesEndpoint', emulators.sesEndpoint);
   return async () => {
     await emulators.stop();
   };
@@ -17,5 +18,6 @@ declare module 'vitest' {
     dynamoEndpoint: string;
     awsEndpoint: string;
     secretsEndpoint: string;
+    sesEndpoint: string;
   }
 }

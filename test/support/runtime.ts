@@ -18,6 +18,7 @@ export async function startTestRuntime(
       dynamoEndpoint: inject('dynamoEndpoint'),
       awsEndpoint: inject('awsEndpoint'),
       secretsEndpoint: inject('secretsEndpoint'),
+      sesEndpoint: inject('sesEndpoint'),
     },
     prefix: `t${ulid().slice(-8).toLowerCase()}`,
     port: 0,
