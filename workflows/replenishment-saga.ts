@@ -320,7 +320,10 @@ export const replenishmentSaga = defineWorkflow({
         sfn.Condition.stringEquals('$.signal.kind', 'rejected'),
         unexpect('UnexpectRejected', fallback('FallbackAfterRejection', 'supplier_rejected')),
       )
-      .when(sfn.Condition.stringEquals('$.signal.kind', 'cancelled'), unexpect('UnexpectCancelled', notifyCancellation))
+      .when(
+        sfn.Condition.stringEquals('$.signal.kind', 'cancelled'),
+        unexpect('UnexpectCancelled', notifyCancellation),
+      )
       .otherwise(handled);
     awaitSupplier.next(signalKind);
 

@@ -24,7 +24,8 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const webhookIdOf = (purchaseOrderId: string): string => `msg_${purchaseOrderId}`;
 
 /** The message id of a PO's cancellation: stable across retries too. */
-export const cancellationWebhookIdOf = (purchaseOrderId: string): string => `msg_${purchaseOrderId}_cancelled`;
+export const cancellationWebhookIdOf = (purchaseOrderId: string): string =>
+  `msg_${purchaseOrderId}_cancelled`;
 
 /** Where a supplier calls us back: `${PUBLIC_API_URL}/api/v1/supplier-callbacks/<supplierId>`. */
 export function callbackUrlOf(supplierId: string, publicApiUrl = requireEnv(PUBLIC_API_URL_ENV)): string {
