@@ -693,11 +693,16 @@ describe('saga tasks', () => {
     expect((await store.get(id))!.history).toHaveLength(po.history.length);
   });
 
-  it('does not send a cancellation for a PO that is not cancelled', async () => {
+  it('sends no cancellation for a PO that is not cancelled, nor for one the supplier never had', async () => {
     const { id } = await sentPurchaseOrder();
+    const sku = uniqueSku();
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: unsent } = await pos.raise(planFor(supplier, sku), system);
+    await pos.cancel(unsent, 'not needed', { actor: 'manager@azura.local' });
     const before = webhook.requests.length;
 
     expect(await pos.sendCancellation(id)).toEqual({ outcome: 'SKIPPED' });
+    expect(await pos.sendCancellation(unsent)).toEqual({ outcome: 'SKIPPED' });
     expect(webhook.requests.length).toBe(before);
   });
 

@@ -1107,7 +1107,9 @@ export class PurchaseOrders implements PurchaseOrdering {
    */
   async sendCancellation(purchaseOrderId: string): Promise<{ outcome: 'SENT' | 'SKIPPED' }> {
     const po = await this.require(purchaseOrderId);
-    if (po.status !== 'CANCELLED' || po.cancellationNotice?.outcome === 'delivered') {
+    // Only a PO the supplier had (its cancel was signalled to the saga for compensation).
+    const supplierHadIt = po.signals.some((s) => s.kind === 'cancelled');
+    if (po.status !== 'CANCELLED' || !supplierHadIt || po.cancellationNotice?.outcome === 'delivered') {
       return { outcome: 'SKIPPED' };
     }
     await this.sender.deliverCancellation(po);
