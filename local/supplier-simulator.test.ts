@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PurchaseOrderWebhook,
+  purchaseOrderCancelledWebhookSchema,
   purchaseOrderWebhookSchema,
   supplierCallbackSchema,
 } from '../services/replenishment/contract.ts';
@@ -214,6 +215,48 @@ describe('the supplier simulator', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatch(/data\.lines/);
     expect(sim.deliveries()[0]).toMatchObject({ verified: true, status: 400 });
+  });
+
+  it('accepts a signed cancellation, records it, answers a retry as a duplicate, and calls nothing back', async () => {
+    sim = await startSupplierSimulator();
+    sim.register('acme-textiles', { secret, ackDelayMs: 0 });
+    const po = purchaseOrder('acme-textiles', ours.url);
+    const cancellation = purchaseOrderCancelledWebhookSchema.parse({
+      type: 'purchase_order.cancelled',
+      version: 1,
+      data: {
+        purchaseOrderId: po.data.purchaseOrderId,
+        supplierId: 'acme-textiles',
+        reason: 'not needed any more',
+        cancelledAt: '2026-12-02T10:00:00.000Z',
+      },
+    });
+    const cancel = (options: { tamper?: boolean; body?: string } = {}) =>
+      send(sim, 'acme-textiles', po, {
+        secret,
+        webhookId: `msg_${po.data.purchaseOrderId}_cancelled`,
+        body: JSON.stringify(cancellation),
+        ...options,
+      });
+
+    const first = await cancel();
+    const retry = await cancel();
+    const tampered = await cancel({ tamper: true });
+    const broken = await cancel({
+      body: JSON.stringify({ ...cancellation, data: { ...cancellation.data, cancelledAt: 'yesterday' } }),
+    });
+
+    expect([first.status, retry.status, tampered.status, broken.status]).toEqual([202, 200, 401, 400]);
+    expect(broken.body.error).toMatch(/data\.cancelledAt/);
+    const [recorded, again] = sim.deliveries('acme-textiles');
+    expect(recorded).toMatchObject({ verified: true, status: 202, duplicate: false, cancellation });
+    expect(recorded!.purchaseOrder).toBeUndefined();
+    expect(again).toMatchObject({ verified: true, status: 200, duplicate: true });
+    // Nothing is called back for a cancellation; a purchase order sent after it is answered.
+    const later = purchaseOrder('acme-textiles', ours.url);
+    await send(sim, 'acme-textiles', later, { secret });
+    await eventually(async () => ours.callbacksFor(later.data.purchaseOrderId).length > 0);
+    expect(ours.callbacksFor(po.data.purchaseOrderId)).toEqual([]);
   });
 
   it('rejects a purchase order with a SKU it does not supply', async () => {

@@ -7,7 +7,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import {
+  type PurchaseOrderCancelledWebhook,
   type PurchaseOrderWebhook,
+  purchaseOrderCancelledWebhookSchema,
   purchaseOrderWebhookSchema,
   type SupplierCallback,
   WEBHOOK_HEADERS,
@@ -20,6 +22,7 @@ import {
  * supplier was created, and rules saying how it behaves. It does what a real supplier's system
  * does with a purchase order: verifies the Standard Webhooks signature, answers at once, and a
  * little later calls back — acknowledged or rejected, then shipped — signed with the same secret.
+ * A `purchase_order.cancelled` is verified and validated the same way, recorded, and not answered.
  *
  * Everything it receives and sends is recorded (`deliveries()`, `callbacks()`, and
  * `GET /deliveries`, `GET /callbacks`) for the tests, the bench and whoever is curious;
@@ -71,6 +74,8 @@ export interface Delivery {
   body: string;
   /** The purchase order, when the body matched the contract. */
   purchaseOrder?: PurchaseOrderWebhook;
+  /** A cancellation (`purchase_order.cancelled`), when the body matched the contract. */
+  cancellation?: PurchaseOrderCancelledWebhook;
   /** The signature verified with the supplier's secret (and the timestamp was within 5 minutes). */
   verified: boolean;
   /** What the simulator answered. */
@@ -138,6 +143,8 @@ interface SimulatedSupplier {
   random: () => number;
   /** webhook-ids accepted, with the purchase order each carried. */
   accepted: Map<string, PurchaseOrderWebhook>;
+  /** webhook-ids of cancellations accepted. */
+  cancelled: Set<string>;
 }
 
 export async function startSupplierSimulator(
@@ -156,6 +163,7 @@ export async function startSupplierSimulator(
     rules,
     random: seeded(rules.seed ?? seedOf(simId)),
     accepted: suppliers.get(simId)?.accepted ?? new Map(),
+    cancelled: suppliers.get(simId)?.cancelled ?? new Set(),
   });
   const persist = () => {
     if (!options.dataFile) return;
@@ -331,14 +339,29 @@ export async function startSupplierSimulator(
     } catch (error) {
       delivery.error = `signature: ${error instanceof Error ? error.message : String(error)}`;
     }
-    const parsed = purchaseOrderWebhookSchema.safeParse(signed ?? safeJson(body));
+    const message = signed ?? safeJson(body);
+    const cancelling = (message as { type?: unknown } | undefined)?.type === 'purchase_order.cancelled';
+    const parsed = purchaseOrderWebhookSchema.safeParse(message);
     if (parsed.success) delivery.purchaseOrder = parsed.data;
+    const cancellation = cancelling ? purchaseOrderCancelledWebhookSchema.safeParse(message) : undefined;
+    if (cancellation?.success) delivery.cancellation = cancellation.data;
 
     const { rules } = supplier;
     if (rules.respondStatus !== undefined) return refuse(rules.respondStatus, 'configured to answer so');
     if (rules.failureRate !== undefined && supplier.random() < rules.failureRate)
       return refuse(503, 'simulated outage (failureRate)');
     if (!delivery.verified) return refuse(401, delivery.error ?? 'signature does not verify');
+    if (cancellation) {
+      // A cancellation: recorded, acknowledged, nothing called back.
+      if (!cancellation.success) return refuse(400, `not a cancellation: ${issuesOf(cancellation.error)}`);
+      if (cancellation.data.data.supplierId !== simId)
+        return refuse(400, `cancellation for supplier ${cancellation.data.data.supplierId}, not ${simId}`);
+      const seen = webhookId !== undefined && supplier.cancelled.has(webhookId);
+      delivery.duplicate = seen;
+      if (webhookId) supplier.cancelled.add(webhookId);
+      delivery.status = seen ? 200 : 202;
+      return c.json({ received: true, duplicate: seen }, seen ? 200 : 202);
+    }
     if (!parsed.success) {
       return refuse(400, `not a purchase order: ${issuesOf(parsed.error)}`);
     }

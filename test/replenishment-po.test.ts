@@ -4,7 +4,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../lib/errors.ts';
 import { PUBLIC_API_URL_ENV } from '../lib/topology.ts';
 import type { CreateSupplierBody } from '../services/replenishment/contract.ts';
-import { purchaseOrderWebhookSchema } from '../services/replenishment/contract.ts';
+import {
+  purchaseOrderCancelledWebhookSchema,
+  purchaseOrderWebhookSchema,
+} from '../services/replenishment/contract.ts';
 import type { OrderPlan, SagaTimings, SupplierSignal } from '../services/replenishment/domain/model.ts';
 import {
   type PoRecord,
@@ -408,6 +411,62 @@ describe('supplier callbacks', () => {
     expect(saga.resumedWith('token-ack')).toEqual([expect.objectContaining({ kind: 'acknowledged' })]);
   });
 
+  it('publishes PurchaseOrderShipped with the shipped callback, in the same write, once per shipment', async () => {
+    const { id, sku, supplier, secret } = await sentPurchaseOrder();
+    const ack = signed(secret, { type: 'purchase_order.acknowledged', purchaseOrderId: id });
+    await pos.callback(supplier, ack.raw, ack.headers);
+    const shipped = (lines: { sku: string; quantity: number }[]) =>
+      signed(secret, {
+        type: 'purchase_order.shipped',
+        purchaseOrderId: id,
+        supplierReference: 'SO-88',
+        expectedDeliveryDate: '2030-02-01',
+        lines,
+      });
+
+    const first = shipped([{ sku, quantity: 6 }]);
+    await pos.callback(supplier, first.raw, first.headers);
+
+    const po = (await store.get(id))!;
+    expect(po.outbox).toEqual([
+      expect.objectContaining({
+        type: 'PurchaseOrderShipped',
+        version: 1,
+        data: {
+          purchaseOrderId: id,
+          supplierId: supplier,
+          locationId: 'main',
+          lines: [{ sku, quantity: 6 }],
+          expectedBy: '2030-02-01T23:59:59.999Z',
+          supplierReference: 'SO-88',
+        },
+      }),
+    ]);
+    expect(po.shipments).toHaveLength(1);
+
+    // The rest in a second shipment: an event of its own (another id), so both reach subscribers.
+    const second = shipped([{ sku, quantity: 4 }]);
+    await pos.callback(supplier, second.raw, second.headers);
+    const after = (await store.get(id))!;
+    expect(after.outbox.map((e) => [e.type, e.data])).toEqual([
+      ['PurchaseOrderShipped', expect.objectContaining({ lines: [{ sku, quantity: 4 }] })],
+    ]);
+    expect(after.outbox[0]!.id).not.toBe(po.outbox[0]!.id);
+  });
+
+  it('publishes both PurchaseOrderAcknowledged and PurchaseOrderShipped when the first callback is shipped', async () => {
+    const { id, supplier, secret } = await sentPurchaseOrder();
+    const shipped = signed(secret, { type: 'purchase_order.shipped', purchaseOrderId: id });
+
+    expect(await pos.callback(supplier, shipped.raw, shipped.headers)).toMatchObject({
+      status: 'ACKNOWLEDGED',
+    });
+
+    const po = (await store.get(id))!;
+    expect(po.outbox.map((e) => e.type)).toEqual(['PurchaseOrderAcknowledged', 'PurchaseOrderShipped']);
+    expect(po.outbox[1]!.data).not.toHaveProperty('lines');
+  });
+
   it('answers a replayed webhook-id as a duplicate and changes nothing', async () => {
     const { id, supplier, secret } = await sentPurchaseOrder();
     const ack = signed(secret, { type: 'purchase_order.acknowledged', purchaseOrderId: id });
@@ -571,6 +630,80 @@ describe('saga tasks', () => {
     });
     expect(saga.resumedWith('token-c')).toEqual([signal]);
     expect(await pos.handled(id, signal.seq)).toMatchObject({ final: true });
+  });
+
+  it('tells the supplier of a cancelled sent PO, signed, with a webhook-id stable across retries, once', async () => {
+    const { id, supplier, secret } = await sentPurchaseOrder();
+    await pos.cancel(id, 'found elsewhere', { actor: 'manager@azura.local' });
+    const before = webhook.requests.length;
+
+    // The supplier's webhook is down: unavailable (the saga retries it with backoff)...
+    webhook.status = 503;
+    await expect(pos.sendCancellation(id)).rejects.toBeInstanceOf(SupplierUnavailable);
+    // ...and back up.
+    webhook.status = 200;
+    expect(await pos.sendCancellation(id)).toEqual({ outcome: 'SENT' });
+
+    const attempts = webhook.requests.slice(before);
+    expect(attempts).toHaveLength(2);
+    for (const request of attempts) {
+      const body = new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+      expect(purchaseOrderCancelledWebhookSchema.parse(body)).toEqual({
+        type: 'purchase_order.cancelled',
+        version: 1,
+        data: {
+          purchaseOrderId: id,
+          supplierId: supplier,
+          reason: 'found elsewhere',
+          cancelledAt: (await store.get(id))!.history.findLast((h) => h.status === 'CANCELLED')!.at,
+        },
+      });
+      expect(request.headers['webhook-id']).toBe(`msg_${id}_cancelled`);
+    }
+    expect((await store.get(id))!.cancellationNotice).toMatchObject({ outcome: 'delivered' });
+    // Delivered: a re-driven saga does not send it again.
+    expect(await pos.sendCancellation(id)).toEqual({ outcome: 'SKIPPED' });
+    expect(webhook.requests.length).toBe(before + 2);
+  });
+
+  it('keeps a PO cancelled when the supplier cannot be told, and notes that on the PO', async () => {
+    const { id } = await sentPurchaseOrder();
+    await pos.cancel(id, 'found elsewhere', { actor: 'manager@azura.local' });
+    webhook.status = 400;
+    const refused = await pos.sendCancellation(id).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(SupplierRefused);
+
+    // What the saga's Catch does with the error Step Functions hands it.
+    const recorded = await pos.cancellationUndelivered(id, {
+      Error: 'SupplierRefused',
+      Cause: JSON.stringify({ errorType: 'SupplierRefused', errorMessage: 'the webhook answered 400' }),
+    });
+
+    expect(recorded).toEqual({ recorded: true });
+    const po = (await store.get(id))!;
+    expect(po.status).toBe('CANCELLED');
+    expect(po.history.at(-1)).toMatchObject({
+      status: 'CANCELLED',
+      by: 'system',
+      note: 'the supplier could not be told of the cancellation: SupplierRefused (the webhook answered 400)',
+    });
+    expect(po.cancellationNotice).toMatchObject({ outcome: 'undelivered' });
+    // Idempotent: a retried Catch task notes it once.
+    expect(await pos.cancellationUndelivered(id, { Error: 'SupplierRefused' })).toEqual({ recorded: false });
+    expect((await store.get(id))!.history).toHaveLength(po.history.length);
+  });
+
+  it('sends no cancellation for a PO that is not cancelled, nor for one the supplier never had', async () => {
+    const { id } = await sentPurchaseOrder();
+    const sku = uniqueSku();
+    const { supplier } = await supplierWithItem(sku);
+    const { purchaseOrderId: unsent } = await pos.raise(planFor(supplier, sku), system);
+    await pos.cancel(unsent, 'not needed', { actor: 'manager@azura.local' });
+    const before = webhook.requests.length;
+
+    expect(await pos.sendCancellation(id)).toEqual({ outcome: 'SKIPPED' });
+    expect(await pos.sendCancellation(unsent)).toEqual({ outcome: 'SKIPPED' });
+    expect(webhook.requests.length).toBe(before);
   });
 
   it('a PO cancelled while its webhook was on the way is compensated when MarkSent comes', async () => {

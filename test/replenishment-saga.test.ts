@@ -284,6 +284,80 @@ describe('replenishment', () => {
     expect(new Set(deliveries.map((d) => d.headers['webhook-id']))).toEqual(new Set([`msg_${po.id}`]));
   });
 
+  it('tells a silent supplier of a manager cancelling its sent PO, signed, and gives incoming back', async () => {
+    const supplier = await world.supplier({ silent: true });
+    const sku = await world.stockedSku(20);
+    await world.item(supplier, sku);
+    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
+    await world.consume(sku, 15);
+    const po = await world.waitForPurchaseOrder(sku);
+    await world.waitForStatus(po.id, 'SENT');
+    await eventually(async () => (await totalsOf(sku)).incoming === 35);
+
+    const cancel = await world.api('POST', `/api/v1/purchase-orders/${po.id}/cancel`, {
+      note: 'found it elsewhere',
+    });
+    expect(cancel.status).toBe(200);
+
+    const notice = await eventually(async () =>
+      world.simulator.deliveries(supplier).find((d) => d.cancellation),
+    );
+    expect(notice).toMatchObject({
+      verified: true,
+      status: 202,
+      webhookId: `msg_${po.id}_cancelled`,
+      cancellation: {
+        type: 'purchase_order.cancelled',
+        version: 1,
+        data: { purchaseOrderId: po.id, supplierId: supplier, reason: 'found it elsewhere' },
+      },
+    });
+    await eventually(async () => (await totalsOf(sku)).incoming === 0);
+    await eventually(async () => (await world.purchaseOrder(po.id)).timeline.at(-1)?.step === 'Handled');
+    const cancelled = await world.purchaseOrder(po.id);
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.timeline.map((t) => t.step)).toContain('NotifyCancellation');
+    expect(cancelled.history.map((h) => h.note ?? '')).not.toContainEqual(
+      expect.stringContaining('could not be told'),
+    );
+    // One notice: the purchase order and its cancellation, nothing else (a PO the planner raises
+    // again afterwards, the level being low still, is another PO).
+    expect(
+      world.simulator
+        .deliveries(supplier)
+        .map((d) => d.webhookId)
+        .filter((id) => id?.startsWith(`msg_${po.id}`)),
+    ).toEqual([`msg_${po.id}`, `msg_${po.id}_cancelled`]);
+  });
+
+  it('keeps the PO cancelled when the supplier refuses the cancellation, noting it was not told', async () => {
+    const supplier = await world.supplier({ silent: true });
+    const sku = await world.stockedSku(20);
+    await world.item(supplier, sku);
+    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
+    await world.consume(sku, 15);
+    const po = await world.waitForPurchaseOrder(sku);
+    await world.waitForStatus(po.id, 'SENT');
+    world.simulator.configure(supplier, { respondStatus: 400 });
+
+    await world.api('POST', `/api/v1/purchase-orders/${po.id}/cancel`, { note: 'not needed' });
+
+    const noted = await eventually(async () => {
+      const current = await world.purchaseOrder(po.id);
+      return current.history.some((h) => h.note?.includes('could not be told')) && current;
+    });
+    expect(noted.status).toBe('CANCELLED');
+    expect(noted.history.at(-1)!.note).toMatch(
+      /^the supplier could not be told of the cancellation: SupplierRefused/,
+    );
+    await eventually(async () => (await world.purchaseOrder(po.id)).timeline.at(-1)?.step === 'Handled');
+    expect(await totalsOf(sku)).toMatchObject({ incoming: 0 });
+    // Refused (a 4xx) is not retried: one attempt.
+    expect(
+      world.simulator.deliveries(supplier).filter((d) => d.webhookId === `msg_${po.id}_cancelled`),
+    ).toHaveLength(1);
+  });
+
   describe('supplier callbacks', () => {
     const signed = (secret: string, body: unknown, options: { id?: string; at?: Date } = {}) => {
       const id = options.id ?? `msg_cb_${Math.random().toString(36).slice(2)}`;

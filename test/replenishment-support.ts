@@ -51,7 +51,7 @@ export interface PurchaseOrderView {
   reason?: string;
   supplierReference?: string;
   receipts: { receiptId: string; applied: boolean; lines: { sku: string; quantity: number }[] }[];
-  history: { status: PurchaseOrderStatus; by: string }[];
+  history: { status: PurchaseOrderStatus; at: string; by: string; note?: string }[];
   timeline: { step: string; status: string; attempts: number; error?: string }[];
 }
 

@@ -26,7 +26,9 @@ import {
  *      │                         │                                   (reminder, escalation) ──┘
  *      │   receipt → ApplyReceipt (stock: onHand += q, incoming -= q) [→ Unexpect when closed short]
  *      │   rejected → Unexpect (incoming -= what will not come) → Fallback → Begin | Rejected
- *      │   cancelled → Unexpect;  acknowledged / shipped → (nothing to do in stock)
+ *      │   cancelled → Unexpect → NotifyCancellation (signed purchase_order.cancelled; retried;
+ *      │               when it still fails → CancellationUndelivered: a note on the PO, not fatal)
+ *      │   acknowledged / shipped → (nothing to do in stock)
  *      └─ Handled (not final) ←──┘        Handled (final) → Done
  *
  * Begin routes a re-driven PO by its status: DRAFT to approval or Send, SENT and later to
@@ -288,13 +290,40 @@ export const replenishmentSaga = defineWorkflow({
     }).addCatch(compensationFailed, { resultPath: '$.compensationError' });
     applyReceipt.next(unexpect('UnexpectShortClose', handled));
 
+    // A cancelled PO the supplier had: tell it (signed, retried like Send). Not fatal: the PO is
+    // cancelled either way; when it still fails, the PO's history says the supplier was not told.
+    const notifyCancellation = task(
+      'NotifyCancellation',
+      'send-cancellation',
+      {},
+      {
+        retry: [SEND_RETRY, IDEMPOTENT_RETRY[0]!],
+        comment:
+          'POST purchase_order.cancelled to the webhook (webhook-id msg_<PO>_cancelled); 5xx, timeouts and refused connections retried',
+      },
+    );
+    const cancellationUndelivered = task(
+      'CancellationUndelivered',
+      'cancellation-undelivered',
+      { 'error.$': '$.notifyError' },
+      { comment: 'The supplier could not be told: a note in the PO history (the PO stays cancelled)' },
+    );
+    notifyCancellation.addCatch(cancellationUndelivered, { resultPath: '$.notifyError' });
+    // Even the note failing does not undo the cancellation: on to Handled.
+    cancellationUndelivered.addCatch(handled, { resultPath: '$.notifyError' });
+    notifyCancellation.next(handled);
+    cancellationUndelivered.next(handled);
+
     const signalKind = new sfn.Choice(scope, 'SignalKind')
       .when(sfn.Condition.stringEquals('$.signal.kind', 'receipt'), applyReceipt)
       .when(
         sfn.Condition.stringEquals('$.signal.kind', 'rejected'),
         unexpect('UnexpectRejected', fallback('FallbackAfterRejection', 'supplier_rejected')),
       )
-      .when(sfn.Condition.stringEquals('$.signal.kind', 'cancelled'), unexpect('UnexpectCancelled', handled))
+      .when(
+        sfn.Condition.stringEquals('$.signal.kind', 'cancelled'),
+        unexpect('UnexpectCancelled', notifyCancellation),
+      )
       .otherwise(handled);
     awaitSupplier.next(signalKind);
 

@@ -435,6 +435,21 @@ export const purchaseOrderWebhookSchema = z
   .meta({ id: 'PurchaseOrderWebhook', description: 'A purchase order sent to a supplier' });
 export type PurchaseOrderWebhook = z.infer<typeof purchaseOrderWebhookSchema>;
 
+/** We → supplier: a PO the supplier had received was cancelled; stop working on it. Same webhookUrl, same signing. */
+export const purchaseOrderCancelledWebhookSchema = z
+  .object({
+    type: z.literal('purchase_order.cancelled'),
+    version: z.literal(1),
+    data: z.object({
+      purchaseOrderId: purchaseOrderIdSchema,
+      supplierId: supplierIdSchema,
+      reason: z.string().min(1).max(500),
+      cancelledAt: z.iso.datetime(),
+    }),
+  })
+  .meta({ id: 'PurchaseOrderCancelledWebhook', description: 'A purchase order cancelled after it was sent' });
+export type PurchaseOrderCancelledWebhook = z.infer<typeof purchaseOrderCancelledWebhookSchema>;
+
 /** Supplier → us: POST /api/v1/supplier-callbacks/{supplierId}, signed with the same secret. */
 export const supplierCallbackSchema = z
   .object({
@@ -498,6 +513,19 @@ export const PurchaseOrderAcknowledged = defineEvent(
   1,
   z.object({ ...poRef, supplierReference: z.string().optional(), expectedBy: z.iso.datetime() }),
 );
+export const PurchaseOrderShipped = defineEvent(
+  'PurchaseOrderShipped',
+  1,
+  z.object({
+    ...poRef,
+    lines: z
+      .array(z.object({ sku: skuSchema, quantity: z.number().int().nonnegative() }))
+      .optional()
+      .meta({ description: 'What is on its way, when the supplier said' }),
+    expectedBy: z.iso.datetime(),
+    supplierReference: z.string().optional(),
+  }),
+);
 export const PurchaseOrderRejected = defineEvent(
   'PurchaseOrderRejected',
   1,
@@ -547,6 +575,7 @@ export const replenishmentEvents = [
   PurchaseOrderAwaitingApproval,
   PurchaseOrderSent,
   PurchaseOrderAcknowledged,
+  PurchaseOrderShipped,
   PurchaseOrderRejected,
   PurchaseOrderReceiptRecorded,
   PurchaseOrderCancelled,

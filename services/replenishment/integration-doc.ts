@@ -5,6 +5,7 @@ import { SEND_RETRY } from '../../workflows/replenishment-saga.ts';
 import {
   callbackResultSchema,
   FINAL_PO_STATUSES,
+  purchaseOrderCancelledWebhookSchema,
   purchaseOrderWebhookSchema,
   SECRET_GRACE_SECONDS,
   supplierCallbackSchema,
@@ -48,6 +49,17 @@ export const PURCHASE_ORDER_EXAMPLE = purchaseOrderWebhookSchema.parse({
     deliverTo: { locationId: 'main' },
     expectedBy: '2026-05-09T10:15:00.000Z',
     callbackUrl: `https://inventory.azura.example${CALLBACK_PATH}`,
+  },
+});
+
+export const CANCELLATION_EXAMPLE = purchaseOrderCancelledWebhookSchema.parse({
+  type: 'purchase_order.cancelled',
+  version: 1,
+  data: {
+    purchaseOrderId: PO,
+    supplierId: SUPPLIER,
+    reason: 'found elsewhere',
+    cancelledAt: '2026-05-03T14:20:00.000Z',
   },
 });
 
@@ -266,6 +278,23 @@ export function renderSupplierIntegrationDoc(): string {
     'JSON Schema:',
     '',
     ...block('json', schemaOf(purchaseOrderWebhookSchema)),
+    '',
+    '## Cancellations we send',
+    '',
+    'When our staff cancel a purchase order you already have (sent, acknowledged, or partly delivered),',
+    'we POST `purchase_order.cancelled` to the same webhook, with the same headers and signature; only',
+    `\`${h.id}\` differs: \`msg_<purchaseOrderId>_cancelled\`, the same on every retry. Stop working on the`,
+    'order (nothing more of it will be received) and answer 2xx; there is nothing to call back. We retry',
+    'it as we retry a purchase order (below); when the tries are spent, or you answer a 4xx, the order',
+    'stays cancelled on our side and our staff see that you were not told.',
+    '',
+    'Example:',
+    '',
+    ...block('json', json(CANCELLATION_EXAMPLE)),
+    '',
+    'JSON Schema:',
+    '',
+    ...block('json', schemaOf(purchaseOrderCancelledWebhookSchema)),
     '',
     '## Verifying a signature',
     '',

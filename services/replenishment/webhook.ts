@@ -1,7 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { requireEnv } from '../../lib/aws.ts';
 import { PUBLIC_API_URL_ENV } from '../../lib/topology.ts';
-import { type PurchaseOrderWebhook, purchaseOrderWebhookSchema, WEBHOOK_HEADERS } from './contract.ts';
+import {
+  type PurchaseOrderCancelledWebhook,
+  type PurchaseOrderWebhook,
+  purchaseOrderCancelledWebhookSchema,
+  purchaseOrderWebhookSchema,
+  WEBHOOK_HEADERS,
+} from './contract.ts';
 import type { SupplierDirectory, WebhookSecrets } from './domain/model.ts';
 import {
   type PoRecord,
@@ -16,6 +22,10 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The Standard Webhooks message id of a PO: the same for every retry and reminder, so suppliers de-duplicate. */
 export const webhookIdOf = (purchaseOrderId: string): string => `msg_${purchaseOrderId}`;
+
+/** The message id of a PO's cancellation: stable across retries too. */
+export const cancellationWebhookIdOf = (purchaseOrderId: string): string =>
+  `msg_${purchaseOrderId}_cancelled`;
 
 /** Where a supplier calls us back: `${PUBLIC_API_URL}/api/v1/supplier-callbacks/<supplierId>`. */
 export function callbackUrlOf(supplierId: string, publicApiUrl = requireEnv(PUBLIC_API_URL_ENV)): string {
@@ -44,8 +54,25 @@ export function purchaseOrderWebhookOf(po: PoRecord, callbackUrl: string): Purch
   });
 }
 
+/** When a PO was cancelled: its CANCELLED history entry. */
+const cancelledAtOf = (po: PoRecord): string =>
+  po.history.findLast((h) => h.status === 'CANCELLED')?.at ?? po.updatedAt;
+
+export function cancellationWebhookOf(po: PoRecord): PurchaseOrderCancelledWebhook {
+  return purchaseOrderCancelledWebhookSchema.parse({
+    type: 'purchase_order.cancelled',
+    version: 1,
+    data: {
+      purchaseOrderId: po.id,
+      supplierId: po.supplierId,
+      reason: (po.reason ?? 'cancelled').slice(0, 500),
+      cancelledAt: cancelledAtOf(po),
+    },
+  });
+}
+
 /**
- * Sends a purchase order to its supplier's webhook, signed per Standard Webhooks with the
+ * Sends a purchase order (or its cancellation) to its supplier's webhook, signed per Standard Webhooks with the
  * supplier's secret (and its previous one, during a rotation's grace). What the answer means for the saga: 2xx delivered; 5xx, 408, 429, a timeout
  * or a refused connection → SupplierUnavailable (retried with backoff); 410 → the webhook is
  * disabled and SupplierGone; any other answer → SupplierRefused (no retry: the fallback).
@@ -68,15 +95,28 @@ export class SignedWebhookSender implements PurchaseOrderSender {
   }
 
   async deliver(po: PoRecord): Promise<void> {
-    const supplier = await this.directory.getSupplier(po.supplierId);
-    if (!supplier) throw new SupplierRefused(`Supplier ${po.supplierId} does not exist`);
+    const supplier = await this.reachable(po.supplierId);
+    const publicApiUrl = this.options.publicApiUrl?.() ?? requireEnv(PUBLIC_API_URL_ENV);
+    const body = JSON.stringify(purchaseOrderWebhookOf(po, callbackUrlOf(supplier.id, publicApiUrl)));
+    await this.post(supplier, webhookIdOf(po.id), body);
+  }
+
+  async deliverCancellation(po: PoRecord): Promise<void> {
+    const supplier = await this.reachable(po.supplierId);
+    await this.post(supplier, cancellationWebhookIdOf(po.id), JSON.stringify(cancellationWebhookOf(po)));
+  }
+
+  private async reachable(supplierId: string) {
+    const supplier = await this.directory.getSupplier(supplierId);
+    if (!supplier) throw new SupplierRefused(`Supplier ${supplierId} does not exist`);
     if (!supplier.active) throw new SupplierRefused(`Supplier ${supplier.id} is inactive`);
     if (supplier.webhookStatus !== 'enabled') {
       throw new SupplierRefused(`The webhook of ${supplier.id} is disabled (it answered 410 Gone)`);
     }
-    const publicApiUrl = this.options.publicApiUrl?.() ?? requireEnv(PUBLIC_API_URL_ENV);
-    const body = JSON.stringify(purchaseOrderWebhookOf(po, callbackUrlOf(supplier.id, publicApiUrl)));
-    const id = webhookIdOf(po.id);
+    return supplier;
+  }
+
+  private async post(supplier: { id: string; webhookUrl: string }, id: string, body: string): Promise<void> {
     const at = this.options.now?.() ?? new Date();
     const signature = (await this.signingSecrets(supplier.id))
       .map((secret) => new Webhook(secret).sign(id, at, body))

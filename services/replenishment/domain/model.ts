@@ -180,6 +180,17 @@ export const sagaTaskInputSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('await-supplier'), ...poRef, taskToken: z.string().min(1) }),
   /** The wait ran out: reminder, escalation, or wait again. */
   z.object({ action: z.literal('overdue'), ...poRef }),
+  /**
+   * The PO was cancelled after the supplier had it: POSTs `purchase_order.cancelled` to its webhook
+   * (Standard Webhooks, webhook-id `msg_<PO>_cancelled`); a no-op once delivered.
+   */
+  z.object({ action: z.literal('send-cancellation'), ...poRef }),
+  /** The supplier could not be told of the cancellation (retries spent, or refused): a note on the PO. */
+  z.object({
+    action: z.literal('cancellation-undelivered'),
+    ...poRef,
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  }),
   /** The saga finished with a signal (its stock effects are in the ledger). */
   z.object({ action: z.literal('handled'), ...poRef, seq: z.number().int().positive() }),
   /**

@@ -28,6 +28,7 @@ import {
   PurchaseOrderReceiptRecorded,
   PurchaseOrderRejected,
   PurchaseOrderSent,
+  PurchaseOrderShipped,
   type PurchaseOrderStatus,
   purchaseOrderSchema,
   type ReceiptBody,
@@ -94,6 +95,8 @@ export interface PoRecord extends StoredPurchaseOrder {
   leadTimeDays: number;
   expectedByGiven?: boolean;
   shipments?: { at: string; supplierReference?: string; lines?: { sku: string; quantity: number }[] }[];
+  /** The supplier was told of the cancellation (`delivered`), or could not be (`undelivered`). */
+  cancellationNotice?: { at: string; outcome: 'delivered' | 'undelivered'; error?: string };
 }
 
 interface LockRef {
@@ -160,6 +163,8 @@ export interface PurchaseOrderSaga {
 /** POSTs a PO to its supplier's webhook, signed; throws SupplierUnavailable / SupplierRefused / SupplierGone. */
 export interface PurchaseOrderSender {
   deliver(po: PoRecord): Promise<void>;
+  /** POSTs `purchase_order.cancelled` (same signing, same errors). */
+  deliverCancellation(po: PoRecord): Promise<void>;
 }
 
 /** WebhookSecrets as read here: `fresh` bypasses a process cache (a rotation takes effect at once). */
@@ -935,18 +940,34 @@ export class PurchaseOrders implements PurchaseOrdering {
       ];
       if (!acknowledging) next.history = [...po.history, { status: po.status, at, by, note: 'shipped' }];
     }
-    if (acknowledging) {
-      next.outbox = [
-        PurchaseOrderAcknowledged.create(
-          {
-            ...refOf(po),
-            expectedBy: next.expectedBy,
-            ...(next.supplierReference ? { supplierReference: next.supplierReference } : {}),
-          },
-          meta(PurchaseOrderAcknowledged.type),
-        ),
-      ];
-    }
+    const reference = next.supplierReference ? { supplierReference: next.supplierReference } : {};
+    next.outbox = [
+      ...(acknowledging
+        ? [
+            PurchaseOrderAcknowledged.create(
+              { ...refOf(po), expectedBy: next.expectedBy, ...reference },
+              meta(PurchaseOrderAcknowledged.type),
+            ),
+          ]
+        : []),
+      ...(message.type === 'purchase_order.shipped'
+        ? [
+            PurchaseOrderShipped.create(
+              {
+                ...refOf(po),
+                ...(message.lines ? { lines: message.lines } : {}),
+                expectedBy: next.expectedBy,
+                ...reference,
+              },
+              // One per shipment: a PO may ship in parts.
+              {
+                ...meta(PurchaseOrderShipped.type),
+                id: eventId(po, PurchaseOrderShipped.type, String(next.shipments?.length ?? 1)),
+              },
+            ),
+          ]
+        : []),
+    ];
     return withSignal(next, {
       kind: message.type === 'purchase_order.shipped' ? 'shipped' : 'acknowledged',
       at,
@@ -975,6 +996,10 @@ export class PurchaseOrders implements PurchaseOrdering {
         return this.awaitSupplier(id, input.taskToken);
       case 'overdue':
         return this.overdue(id);
+      case 'send-cancellation':
+        return this.sendCancellation(id);
+      case 'cancellation-undelivered':
+        return this.cancellationUndelivered(id, input.error);
       case 'handled':
         return this.handled(id, input.seq);
       case 'fallback':
@@ -1074,6 +1099,58 @@ export class PurchaseOrders implements PurchaseOrdering {
     await this.sender.deliver(po);
     this.log(reminder ? 'purchase order reminder sent' : 'purchase order sent', { purchaseOrderId: po.id });
     return { outcome: 'SENT' };
+  }
+
+  /**
+   * Tells the supplier a PO it had was cancelled (`purchase_order.cancelled`). Throws the sender's
+   * errors for the saga's Retry and Catch; a notice already delivered is not sent again.
+   */
+  async sendCancellation(purchaseOrderId: string): Promise<{ outcome: 'SENT' | 'SKIPPED' }> {
+    const po = await this.require(purchaseOrderId);
+    // Only a PO the supplier had (its cancel was signalled to the saga for compensation).
+    const supplierHadIt = po.signals.some((s) => s.kind === 'cancelled');
+    if (po.status !== 'CANCELLED' || !supplierHadIt || po.cancellationNotice?.outcome === 'delivered') {
+      return { outcome: 'SKIPPED' };
+    }
+    await this.sender.deliverCancellation(po);
+    const at = this.now().toISOString();
+    await this.mutate(purchaseOrderId, (current) =>
+      current.cancellationNotice?.outcome === 'delivered'
+        ? undefined
+        : { po: { ...current, cancellationNotice: { at, outcome: 'delivered' } } },
+    );
+    this.log('purchase order cancellation sent', { purchaseOrderId });
+    return { outcome: 'SENT' };
+  }
+
+  /** The cancellation could not be delivered: the PO stays cancelled, its history says the supplier was not told. */
+  async cancellationUndelivered(
+    purchaseOrderId: string,
+    error?: { Error: string; Cause?: string },
+  ): Promise<{ recorded: boolean }> {
+    const why = `${error?.Error ?? 'unknown error'}${error?.Cause ? ` (${causeMessage(error.Cause).slice(0, 300)})` : ''}`;
+    const { changed } = await this.mutate(purchaseOrderId, (po) => {
+      if (po.cancellationNotice) return undefined;
+      const at = this.now().toISOString();
+      return {
+        po: {
+          ...po,
+          updatedAt: at,
+          cancellationNotice: { at, outcome: 'undelivered', error: why },
+          history: [
+            ...po.history,
+            {
+              status: po.status,
+              at,
+              by: 'system',
+              note: `the supplier could not be told of the cancellation: ${why}`,
+            },
+          ],
+        },
+      };
+    });
+    if (changed) this.log('purchase order cancellation not delivered', { purchaseOrderId, error: why });
+    return { recorded: changed };
   }
 
   /** Records SENT once the supplier accepted the webhook and incoming was expected. */
@@ -1422,6 +1499,17 @@ export class PurchaseOrders implements PurchaseOrdering {
     }
     throw new TransientError(`purchase order ${purchaseOrderId}: gave up after contended writes`);
   }
+}
+
+/** A Lambda error's Cause is its JSON (`{"errorType","errorMessage",...}`): the message, else the text. */
+function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the text itself
+  }
+  return cause;
 }
 
 /** The approval decision a PO already carries, if any. */
