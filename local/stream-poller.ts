@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -28,15 +28,37 @@ import type { ProvisionedTable } from './provision.ts';
 export class StreamCheckpoints {
   private readonly positions: Record<string, string>;
   constructor(private readonly file?: string) {
-    this.positions = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+    this.positions = file ? readCheckpoints(file) : {};
   }
   get(shardId: string): string | undefined {
     return this.positions[shardId];
   }
+  /** Written beside the file and renamed over it (atomic): a kill -9 mid-write leaves the old one whole. */
   set(shardId: string, sequenceNumber: string): void {
     this.positions[shardId] = sequenceNumber;
-    if (this.file) writeFileSync(this.file, JSON.stringify(this.positions));
+    if (!this.file) return;
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(this.positions));
+    renameSync(temporary, this.file);
   }
+}
+
+/**
+ * The checkpoints of an earlier run. A file that does not parse (an older version's write cut
+ * short by a crash) means starting each shard over from its oldest record: every stream consumer
+ * de-duplicates (the outbox publisher's events carry stable ids), so a replay is safe, where
+ * refusing to start is not.
+ */
+function readCheckpoints(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (parsed && typeof parsed === 'object') return parsed as Record<string, string>;
+  } catch {
+    // fall through: unreadable
+  }
+  console.warn(`[stream-poller] ${file} is unreadable; the streams are read again from their oldest records`);
+  return {};
 }
 
 /** A record as the DynamoDB Streams API returns it, in the shape Lambda hands a stream handler. */
