@@ -5,12 +5,16 @@ import type { Runtime } from '../local/runtime.ts';
 import { type SupplierSimulator, startSupplierSimulator } from '../local/supplier-simulator.ts';
 import type { PurchaseOrderStatus } from '../services/replenishment/contract.ts';
 import { type PurchaseOrderSaga, PurchaseOrders } from '../services/replenishment/domain/purchase-orders.ts';
-import { defaultSuppliers, defaultWebhookSecrets } from '../services/replenishment/planner-wiring.ts';
 import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts';
 import { SfnPurchaseOrderSaga } from '../services/replenishment/saga-client.ts';
 import { replenishmentService } from '../services/replenishment/service.ts';
 import { SignedWebhookSender } from '../services/replenishment/webhook.ts';
-import { defaultPurchaseOrders, sagaTimingsFromEnv } from '../services/replenishment/wiring.ts';
+import {
+  defaultPurchaseOrders,
+  defaultSuppliers,
+  defaultWebhookSecrets,
+  sagaTimingsFromEnv,
+} from '../services/replenishment/wiring.ts';
 import { stockService } from '../services/stock/service.ts';
 import { defaultLedger } from '../services/stock/store.ts';
 import { seedProduct, uniqueSku } from '../services/stock/testing.ts';

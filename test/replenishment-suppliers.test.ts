@@ -16,14 +16,13 @@ import { type PoRecord, PurchaseOrders } from '../services/replenishment/domain/
 import { Suppliers } from '../services/replenishment/domain/suppliers.ts';
 import { handler as stockEvents } from '../services/replenishment/handlers/stock-events.ts';
 import { handler as sweepHandler } from '../services/replenishment/handlers/sweep.ts';
-import { setPurchaseOrdering } from '../services/replenishment/planner-wiring.ts';
 import { DynamoPurchaseOrderStore } from '../services/replenishment/po-store.ts';
 import { SecretsManagerWebhookSecrets, supplierSecretName } from '../services/replenishment/secrets.ts';
 import { replenishmentService } from '../services/replenishment/service.ts';
 import { createSupplierApi } from '../services/replenishment/supplier-api.ts';
 import { DynamoSupplierStore } from '../services/replenishment/supplier-store.ts';
 import { SignedWebhookSender } from '../services/replenishment/webhook.ts';
-import { sagaTimingsFromEnv } from '../services/replenishment/wiring.ts';
+import { sagaTimingsFromEnv, setPurchaseOrdering } from '../services/replenishment/wiring.ts';
 import { StockLevelChanged } from '../services/stock/contract.ts';
 import { RecordingSaga } from './replenishment-po-support.ts';
 import { provisionFor, signedIn } from './support/env.ts';

@@ -31,7 +31,7 @@ import {
 } from './contract.ts';
 import type { ReorderPlanner } from './domain/planner.ts';
 import type { Suppliers } from './domain/suppliers.ts';
-import { defaultPlanner, defaultSuppliers } from './planner-wiring.ts';
+import { defaultPlanner, defaultSuppliers } from './wiring.ts';
 
 const SUPPLIERS_TAG = 'Suppliers';
 const RULES_TAG = 'Reorder rules';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { eventConsumer } from '../../../lib/consumer.ts';
 import { StockLevelChanged } from '../../stock/contract.ts';
-import { defaultPlanner } from '../planner-wiring.ts';
+import { defaultPlanner } from '../wiring.ts';
 
 /**
  * Learns each SKU × location's level from StockLevelChanged (older and duplicate versions are

@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { observability } from '../../../lib/observability.ts';
-import { defaultPlanner, purchaseOrdering } from '../planner-wiring.ts';
+import { defaultPlanner, purchaseOrdering } from '../wiring.ts';
 
 /** Time kept back from the invocation's remaining time for the answer (and an evaluation in flight). */
 const RESERVE_MS = 15_000;
