@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildAppOptions } from 'fauxqs';
+import { writeFileAtomic } from './files.ts';
 
 /**
  * fauxqs keeps S3 objects in memory; its `buildApp` takes the stores it serves, so this one
@@ -138,9 +139,7 @@ class PersistentS3Store extends S3Store {
       metadata: object.metadata,
     };
     const file = this.objectFile(bucket, object.key);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), object.body]));
-    renameSync(temporary, file);
+    writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), object.body]));
   }
 
   private removeObjectFiles(bucket: string): void {

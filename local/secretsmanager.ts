@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from './files.ts';
 
 /**
  * A local stand-in for AWS Secrets Manager, speaking its real wire protocol (AWS JSON 1.1:
@@ -74,10 +74,7 @@ class SecretsState {
 
   private persist(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ secrets: [...this.secrets.values()] }));
-    renameSync(temporary, this.file);
+    writeFileAtomic(this.file, JSON.stringify({ secrets: [...this.secrets.values()] }));
   }
 
   private find(secretId: unknown, { includeDeleted = false } = {}): Secret {

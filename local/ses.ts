@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import sesModule from 'aws-ses-v2-local';
 import * as sesStoreModule from 'aws-ses-v2-local/dist/store.js';
+import { writeFileAtomic } from './files.ts';
 
 /**
  * The local stand-in for Amazon SES v2: `aws-ses-v2-local` (an Express app, in this process) speaks
@@ -43,9 +44,7 @@ function load(file: string): void {
 function save(file: string): void {
   const store = sesStore.getStoreReadonly();
   const persisted: Persisted = { emails: store.emails, templates: [...store.templates.entries()] };
-  const temporary = `${file}.tmp`;
-  writeFileSync(temporary, JSON.stringify(persisted));
-  renameSync(temporary, file);
+  writeFileAtomic(file, JSON.stringify(persisted));
 }
 
 export async function startLocalSes(options: { port?: number; file?: string } = {}): Promise<LocalSes> {

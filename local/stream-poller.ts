@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -11,6 +11,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { dynamoStreams, sqs } from '../lib/aws.ts';
 import type { StreamFailureRecord } from '../lib/outbox.ts';
+import { writeFileAtomic } from './files.ts';
 import { invokeBatch, type LambdaHandler, lambdaContext } from './lambda.ts';
 import type { ProvisionedTable } from './provision.ts';
 
@@ -33,13 +34,10 @@ export class StreamCheckpoints {
   get(shardId: string): string | undefined {
     return this.positions[shardId];
   }
-  /** Written beside the file and renamed over it (atomic): a kill -9 mid-write leaves the old one whole. */
+  /** Written atomically (`writeFileAtomic`): a kill -9 mid-write leaves the old file whole. */
   set(shardId: string, sequenceNumber: string): void {
     this.positions[shardId] = sequenceNumber;
-    if (!this.file) return;
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.positions));
-    renameSync(temporary, this.file);
+    if (this.file) writeFileAtomic(this.file, JSON.stringify(this.positions));
   }
 }
 

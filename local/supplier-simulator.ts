@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -15,6 +14,7 @@ import {
   WEBHOOK_HEADERS,
   webhookSecretSchema,
 } from '../services/replenishment/contract.ts';
+import { writeFileAtomic } from './files.ts';
 
 /**
  * The local stand-in for suppliers' systems (`npm start` runs it on its own port). Each simulated
@@ -172,10 +172,7 @@ export async function startSupplierSimulator(
         [...suppliers].map(([id, s]) => [id, { secret: s.secret, rules: s.rules }]),
       ),
     };
-    mkdirSync(dirname(options.dataFile), { recursive: true });
-    const tmp = `${options.dataFile}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, options.dataFile);
+    writeFileAtomic(options.dataFile, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
   };
   if (options.dataFile) {
     let text: string | undefined;
