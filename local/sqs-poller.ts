@@ -22,7 +22,8 @@ export interface PollerOptions {
   onError: (error: unknown, where: string) => void;
 }
 
-function toRecord(message: Message, queue: ProvisionedQueue): SQSRecord {
+/** An SQS message as Lambda's event source mapping hands it to the consumer (tests build events with it too). */
+export function toSqsRecord(message: Message, queue: Pick<ProvisionedQueue, 'arn'>): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,
@@ -67,7 +68,7 @@ export function pollQueue(
         );
         const messages = received.Messages ?? [];
         if (!messages.length || !running) continue;
-        const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queue)) };
+        const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, queue)) };
         const failed = await invokeBatch(
           handler,
           event,

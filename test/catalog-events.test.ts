@@ -16,7 +16,7 @@ import { handler as publishEvents } from '../services/catalog/handlers/publish-e
 import { handler as stockEvents } from '../services/catalog/handlers/stock-events.ts';
 import { catalogService } from '../services/catalog/service.ts';
 import { StockLevelChanged } from '../services/stock/contract.ts';
-import { eventually, provisionFor, signedIn } from './support/env.ts';
+import { eventually, provisionFor, signedIn, sqsEventOf } from './support/env.ts';
 
 /** The service's API as a signed-in admin sees it. */
 const app = signedIn(serviceApp);
@@ -72,26 +72,7 @@ async function streamRecords(sku: string): Promise<DynamoDBRecord[]> {
   return records.filter((r) => r.dynamodb?.Keys?.pk?.S === `PRODUCT#${sku}`);
 }
 
-function sqsEvent(bodies: unknown[]): SQSEvent {
-  return {
-    Records: bodies.map((body) => ({
-      messageId: ulid(),
-      receiptHandle: 'test',
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'test',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:catalog-stock-events',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
+const sqsEvent = (bodies: unknown[]): SQSEvent => sqsEventOf(bodies, 'catalog-stock-events');
 
 async function deliverStock(...events: unknown[]) {
   const result = await stockEvents(sqsEvent(events), lambdaContext, () => {});

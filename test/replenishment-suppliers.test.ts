@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../lib/http.ts';
@@ -25,7 +25,7 @@ import { SignedWebhookSender } from '../services/replenishment/webhook.ts';
 import { sagaTimingsFromEnv, setPurchaseOrdering } from '../services/replenishment/wiring.ts';
 import { StockLevelChanged } from '../services/stock/contract.ts';
 import { RecordingSaga } from './replenishment-po-support.ts';
-import { provisionFor, signedIn } from './support/env.ts';
+import { provisionFor, signedIn, sqsEventOf } from './support/env.ts';
 
 /**
  * Suppliers, their items and signing secrets, reorder rules and the planner, through the HTTP API
@@ -900,22 +900,8 @@ describe('the handlers', () => {
     awsRequestId: 'req',
     getRemainingTimeInMillis: () => 60_000,
   } as Context;
-  const sqsEvent = (bodies: string[]): SQSEvent => ({
-    Records: bodies.map(
-      (body) =>
-        ({
-          messageId: ulid(),
-          receiptHandle: 'r',
-          body,
-          attributes: {},
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:replenishment-stock-events',
-          awsRegion: 'us-east-1',
-        }) as unknown as SQSRecord,
-    ),
-  });
+  const sqsEvent = (bodies: string[]): SQSEvent => sqsEventOf(bodies, 'replenishment-stock-events');
+
   const changed = (sku: string, levelVersion: number, available: number) =>
     JSON.stringify(
       StockLevelChanged.create(

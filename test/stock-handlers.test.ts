@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, requireEnv, sqs } from '../lib/aws.ts';
@@ -20,7 +20,7 @@ import { handler as sweeper } from '../services/stock/handlers/sweeper.ts';
 import { stockService } from '../services/stock/service.ts';
 import { defaultLedger } from '../services/stock/store.ts';
 import { seedProduct, uniqueSku } from '../services/stock/testing.ts';
-import { eventually, provisionFor } from './support/env.ts';
+import { eventually, provisionFor, sqsEventOf } from './support/env.ts';
 
 let ledger: StockLedger;
 let topicArn: string;
@@ -32,22 +32,7 @@ beforeAll(async () => {
   ledger = defaultLedger();
 });
 
-const sqsEvent = (bodies: string[]): SQSEvent => ({
-  Records: bodies.map(
-    (body) =>
-      ({
-        messageId: ulid(),
-        receiptHandle: 'r',
-        body,
-        attributes: {},
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:stock-catalog-events',
-        awsRegion: 'us-east-1',
-      }) as unknown as SQSRecord,
-  ),
-});
+const sqsEvent = (bodies: string[]): SQSEvent => sqsEventOf(bodies, 'stock-catalog-events');
 
 const snapshot = (sku: string, version: number, safetyStock = 0) => ({
   sku,

@@ -1,3 +1,4 @@
+import type { SQSEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { inject } from 'vitest';
 import type { Role } from '../../lib/permissions.ts';
@@ -5,6 +6,7 @@ import type { ServiceDecl } from '../../lib/topology.ts';
 import { localAuthEnv, localTokenFor } from '../../local/auth.ts';
 import { endpointEnv } from '../../local/emulators.ts';
 import { type Provisioned, provision } from '../../local/provision.ts';
+import { toSqsRecord } from '../../local/sqs-poller.ts';
 
 /** Points this test file's process at the shared emulators. */
 export function pointAtEmulators(): void {
@@ -30,6 +32,26 @@ export async function provisionFor(services: readonly ServiceDecl[]): Promise<Pr
   const provisioned = await provision(prefix, services);
   Object.assign(process.env, provisioned.env);
   return provisioned;
+}
+
+/**
+ * An SQS event of these bodies (objects are sent as JSON), in the shape the event source mapping
+ * (and the local queue poller, `toSqsRecord`) hands a consumer of the named queue.
+ */
+export function sqsEventOf(bodies: unknown[], queueName: string): SQSEvent {
+  const queue = { arn: `arn:aws:sqs:us-east-1:000000000000:${queueName}` };
+  return {
+    Records: bodies.map((body) =>
+      toSqsRecord(
+        {
+          MessageId: ulid(),
+          ReceiptHandle: 'test',
+          Body: typeof body === 'string' ? body : JSON.stringify(body),
+        },
+        queue,
+      ),
+    ),
+  };
 }
 
 /** Polls until `check` returns a truthy value or the deadline passes (then throws with the last error). */
