@@ -27,6 +27,19 @@ describe('replenishment', () => {
     for (const name of TIMINGS) delete process.env[name];
   });
 
+  /**
+   * A supplier (with these simulator rules) selling a SKU that has 20 on hand under a rule of min
+   * 10, max 40; then 15 go, and the PO the planner raises for the 35 missing.
+   */
+  const lowStockPurchaseOrder = async (rules: Parameters<ReplenishmentWorld['supplier']>[0] = {}) => {
+    const supplier = await world.supplier(rules);
+    const sku = await world.stockedSku(20);
+    await world.item(supplier, sku);
+    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
+    await world.consume(sku, 15);
+    return { supplier, sku, po: await world.waitForPurchaseOrder(sku) };
+  };
+
   it('sends one signed PO when a SKU crosses its min; acknowledged, then received in two parts', async () => {
     const supplier = await world.supplier();
     const sku = await world.stockedSku(50);
@@ -268,12 +281,7 @@ describe('replenishment', () => {
 
   it('reminds a silent supplier with the same webhook-id, then escalates', async () => {
     process.env.REPLENISHMENT_ACK_WAIT_SECONDS = '1';
-    const supplier = await world.supplier({ silent: true });
-    const sku = await world.stockedSku(20);
-    await world.item(supplier, sku);
-    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
-    await world.consume(sku, 15);
-    const po = await world.waitForPurchaseOrder(sku);
+    const { supplier, po } = await lowStockPurchaseOrder({ silent: true });
 
     const escalated = await eventually(async () =>
       world.eventsOf(po.id).find((e) => e.type === 'PurchaseOrderEscalated'),
@@ -285,12 +293,7 @@ describe('replenishment', () => {
   });
 
   it('tells a silent supplier of a manager cancelling its sent PO, signed, and gives incoming back', async () => {
-    const supplier = await world.supplier({ silent: true });
-    const sku = await world.stockedSku(20);
-    await world.item(supplier, sku);
-    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
-    await world.consume(sku, 15);
-    const po = await world.waitForPurchaseOrder(sku);
+    const { supplier, sku, po } = await lowStockPurchaseOrder({ silent: true });
     await world.waitForStatus(po.id, 'SENT');
     await eventually(async () => (await totalsOf(sku)).incoming === 35);
 
@@ -331,12 +334,7 @@ describe('replenishment', () => {
   });
 
   it('keeps the PO cancelled when the supplier refuses the cancellation, noting it was not told', async () => {
-    const supplier = await world.supplier({ silent: true });
-    const sku = await world.stockedSku(20);
-    await world.item(supplier, sku);
-    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
-    await world.consume(sku, 15);
-    const po = await world.waitForPurchaseOrder(sku);
+    const { supplier, sku, po } = await lowStockPurchaseOrder({ silent: true });
     await world.waitForStatus(po.id, 'SENT');
     world.simulator.configure(supplier, { respondStatus: 400 });
 
@@ -381,13 +379,10 @@ describe('replenishment', () => {
       });
 
     it('refuses a tampered signature, a stale timestamp, an unknown supplier and a foreign PO with 401, changing nothing', async () => {
-      const supplier = await world.supplier({ silent: true });
       const other = await world.supplier({ silent: true });
-      const sku = await world.stockedSku(20);
-      await world.item(supplier, sku);
-      await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
-      await world.consume(sku, 15);
-      const po = await world.waitForStatus((await world.waitForPurchaseOrder(sku)).id, 'SENT');
+      const raised = await lowStockPurchaseOrder({ silent: true });
+      const { supplier } = raised;
+      const po = await world.waitForStatus(raised.po.id, 'SENT');
       const secret = world.secretOf(supplier);
       const ack = { type: 'purchase_order.acknowledged', purchaseOrderId: po.id, supplierReference: 'X-1' };
 
@@ -422,12 +417,9 @@ describe('replenishment', () => {
   });
 
   it('refuses an over-receipt unless confirmed, and a close-short receipt gives back what will not come', async () => {
-    const supplier = await world.supplier();
-    const sku = await world.stockedSku(20);
-    await world.item(supplier, sku);
-    await world.rule(sku, { min: 10, max: 40, preferredSupplierId: supplier });
-    await world.consume(sku, 15);
-    const po = await world.waitForStatus((await world.waitForPurchaseOrder(sku)).id, 'ACKNOWLEDGED');
+    const raised = await lowStockPurchaseOrder();
+    const { sku } = raised;
+    const po = await world.waitForStatus(raised.po.id, 'ACKNOWLEDGED');
     expect(po.lines[0]!.quantity).toBe(35);
 
     const over = await world.api(
