@@ -72,6 +72,24 @@ export interface FunctionDecl {
   secrets?: SecretsRight[];
   /** Packages installed beside the bundle instead of bundled (they read their own files at run time). */
   bundleNodeModules?: string[];
+  /**
+   * Queues of this service the function sends messages to (e.g. a work queue it fans out to). It
+   * learns each one's URL from `queueUrlEnvVar(queue)` and may only SendMessage to those.
+   */
+  sendsTo?: string[];
+  /**
+   * Sends email with SES v2 (`SendEmail`) from the stage's sender identity, through the stage's
+   * configuration set (bounces and complaints come back as events). It learns both from
+   * `EMAIL_ENV`. Locally the same calls go to aws-ses-v2-local.
+   */
+  sendsEmail?: boolean;
+  /** Sends SMS with SNS `Publish` to a `PhoneNumber` (Transactional). Locally captured by the SNS stand-in. */
+  sendsSms?: boolean;
+  /**
+   * Reads the depth of every dead-letter queue of the system (SQS `GetQueueAttributes`), to alert
+   * operators; learns them as JSON `{ logicalName: url }` from `DEAD_LETTER_QUEUES_ENV`.
+   */
+  watchesDeadLetterQueues?: boolean;
 }
 
 /** An SQS queue feeding one function, with its dead-letter queue. */
@@ -151,3 +169,13 @@ export const secretsPrefixEnvVar = (service: string): string =>
 export const secretsPrefix = (stagePrefix: string, service: string): string => `${stagePrefix}/${service}/`;
 /** Where a function learns the public base URL of the HTTP API (e.g. for callback URLs it hands out). */
 export const PUBLIC_API_URL_ENV = 'PUBLIC_API_URL';
+
+/** Environment variable through which a function learns a queue's URL (e.g. NOTIFICATIONS_SEND_QUEUE_URL). */
+export const queueUrlEnvVar = (queue: string): string =>
+  `${queue.toUpperCase().replace(/-/g, '_')}_QUEUE_URL`;
+/** Where a `sendsEmail` function learns its sender address and SES configuration set. */
+export const EMAIL_ENV = { from: 'EMAIL_FROM', configurationSet: 'SES_CONFIGURATION_SET' } as const;
+/** Where a `watchesDeadLetterQueues` function learns every DLQ: JSON `{ "<logical name>": "<url>" }`. */
+export const DEAD_LETTER_QUEUES_ENV = 'DEAD_LETTER_QUEUES';
+/** Where functions learn the dashboard's base URL (links in alerts and emails). */
+export const DASHBOARD_URL_ENV = 'DASHBOARD_URL';

@@ -12,17 +12,23 @@ import { streamFailureQueueName } from '../infra/topology.ts';
 import { dynamo, s3, sns, sqs } from '../lib/aws.ts';
 import {
   bucketEnvVar,
+  DEAD_LETTER_QUEUES_ENV,
   dlqName,
+  EMAIL_ENV,
   EVENT_TYPE_ATTRIBUTE,
   EVENTS_TOPIC,
   EVENTS_TOPIC_ENV,
   type KeyDecl,
+  queueUrlEnvVar,
   type ServiceDecl,
   secretsPrefix,
   secretsPrefixEnvVar,
   type TableDecl,
   tableEnvVar,
 } from '../lib/topology.ts';
+
+/** The sender address of local email (aws-ses-v2-local accepts any). */
+export const LOCAL_EMAIL_FROM = 'Azura Inventory <alerts@azura.local>';
 
 /**
  * Creates, through the real AWS SDK against the emulators, every resource the service
@@ -188,6 +194,8 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
       });
       if (queue.subscribesTo) await subscribeQueue(topicArn, main.arn, queue.subscribesTo);
       queues.push({ service: service.name, ...queue, url: main.url, arn: main.arn, dlqUrl: dlq.url });
+      // Locally every queue's URL is in the one process environment (in AWS only `sendsTo`'s).
+      env[queueUrlEnvVar(queue.name)] = main.url;
     }
     if (service.bucket) {
       const Bucket = physicalName(prefix, service.bucket);
@@ -200,6 +208,16 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
       buckets[service.bucket] = Bucket;
       env[bucketEnvVar(service.bucket)] = Bucket;
     }
+  }
+  if (services.some((s) => s.functions.some((f) => f.sendsEmail))) {
+    env[EMAIL_ENV.from] ??= LOCAL_EMAIL_FROM;
+    env[EMAIL_ENV.configurationSet] ??= `${prefix}-notifications`;
+  }
+  if (services.some((s) => s.functions.some((f) => f.watchesDeadLetterQueues))) {
+    const dlqs: Record<string, string> = {};
+    for (const q of queues) dlqs[dlqName(q.name)] = q.dlqUrl;
+    for (const t of tables) if (t.failureQueue) dlqs[t.failureQueue.name] = t.failureQueue.url;
+    env[DEAD_LETTER_QUEUES_ENV] = JSON.stringify(dlqs);
   }
   return { prefix, topicArn, tables, queues, buckets, env };
 }

@@ -49,6 +49,12 @@ export const StockLevelChanged = defineEvent(
     /** The level's version after the change: consumers ignore older ones. */
     levelVersion: z.number().int().positive(),
     quantities: quantitiesSchema,
+    /**
+     * The level's reorder point after the change (the product's, or the location's own): with
+     * `quantities.available` it tells whether the level is low. Absent on events from before it
+     * was added.
+     */
+    reorderPoint: z.number().int().nonnegative().optional(),
   }),
 );
 
@@ -113,12 +119,30 @@ export const StockShortfall = defineEvent(
   }),
 );
 
+/**
+ * The scheduled drift check found levels that do not equal their ledger replayed (an operator
+ * repairs them with `npx azura ledger repair --sku`). Published once per check run that finds
+ * drift; `runId` names the run, so a retried run publishes the same event id.
+ */
+export const LedgerDriftDetected = defineEvent(
+  'LedgerDriftDetected',
+  1,
+  z.object({
+    runId: z.string(),
+    skus: z.array(skuSchema).max(500),
+    /** Drifted SKUs beyond the 500 listed. */
+    unlisted: z.number().int().nonnegative(),
+    checkedAt: z.iso.datetime(),
+  }),
+);
+
 export const stockEvents = [
   StockLevelChanged,
   StockLow,
   OutOfStock,
   ReservationExpired,
   StockShortfall,
+  LedgerDriftDetected,
 ] as const;
 
 /** Per-line shortfall when a reservation cannot be met. */
@@ -212,9 +236,30 @@ export const levelViewSchema = z
       description:
         'reserved - onHand when a count found less on hand than is reserved (0 otherwise, and always 0 for a product that allows backorders): held reservations at risk',
     }),
+    reorderPoint: z.number().int().nonnegative().meta({
+      description: 'The reorder point in force here: the location’s own, or else the product’s',
+    }),
+    thresholds: z
+      .enum(['product', 'location'])
+      .meta({
+        description: 'Whether reorderPoint and safetyStock are the product’s or set for this location',
+      }),
     updatedAt: z.string(),
   })
   .meta({ id: 'StockLevel' });
+
+/**
+ * Per-location thresholds (`PUT /api/v1/stock/{sku}/locations/{locationId}/thresholds`): each
+ * value set overrides the product's at this location; `null` goes back to the product's. The
+ * level is re-evaluated at once (a `settings` movement and its StockLevelChanged).
+ */
+export const locationThresholdsBodySchema = z
+  .object({
+    reorderPoint: z.number().int().nonnegative().max(1_000_000_000).nullable(),
+    safetyStock: z.number().int().nonnegative().max(1_000_000_000).nullable(),
+  })
+  .meta({ id: 'LocationThresholds' });
+export type LocationThresholds = z.infer<typeof locationThresholdsBodySchema>;
 
 export const stockViewSchema = z
   .object({

@@ -130,6 +130,7 @@ export function eventsFor(
         kind: movement.kind,
         levelVersion: after.version,
         quantities: quantitiesOf(after),
+        reorderPoint: after.reorderPoint,
       },
       meta(0),
     ),

@@ -133,6 +133,8 @@ export interface LevelView {
   available: number;
   /** reserved - onHand when a count found less than is reserved (see `shortfallOf`); else 0. */
   shortfall: number;
+  reorderPoint: number;
+  thresholds: 'product' | 'location';
   updatedAt: string;
 }
 
@@ -200,6 +202,9 @@ const toView = (level: Level): LevelView => ({
   safetyStock: level.safetyStock,
   available: level.available,
   shortfall: shortfallOf(level),
+  reorderPoint: level.reorderPoint,
+  // Per-location thresholds (issue 9) set this to 'location' when the level carries its own.
+  thresholds: 'product',
   updatedAt: level.updatedAt,
 });
 
