@@ -239,11 +239,9 @@ export const levelViewSchema = z
     reorderPoint: z.number().int().nonnegative().meta({
       description: 'The reorder point in force here: the location’s own, or else the product’s',
     }),
-    thresholds: z
-      .enum(['product', 'location'])
-      .meta({
-        description: 'Whether reorderPoint and safetyStock are the product’s or set for this location',
-      }),
+    thresholds: z.enum(['product', 'location']).meta({
+      description: 'Whether reorderPoint and safetyStock are the product’s or set for this location',
+    }),
     updatedAt: z.string(),
   })
   .meta({ id: 'StockLevel' });
