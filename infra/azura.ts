@@ -26,6 +26,10 @@ export interface AzuraSettings {
    * setting rather than a reference, because the API stack is built from the services stack.
    */
   publicApiUrl?: string;
+  /** Sender of alert emails (`-c emailFrom=alerts@example.com` or a domain), verified in SES. */
+  emailFrom?: string;
+  /** The dashboard's public URL (`-c dashboardUrl=https://…`), for the links in alerts and emails. */
+  dashboardUrl?: string;
 }
 
 export interface Azura {
@@ -57,20 +61,32 @@ export function settingsFromContext(node: Node): AzuraSettings {
     webOrigins: webOrigins.length ? webOrigins : ['*'],
     externalAccounts: list(node.tryGetContext('orderPlatformAccounts')),
     publicApiUrl: publicApiUrlOf(node.tryGetContext('publicApiUrl')),
+    emailFrom: emailFromOf(node.tryGetContext('emailFrom')),
+    dashboardUrl: publicApiUrlOf(node.tryGetContext('dashboardUrl'), 'dashboardUrl'),
   };
 }
 
+/** An email address or a domain; absent when not set. */
+function emailFromOf(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const text = String(value).trim();
+  if (!/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(text)) {
+    throw new Error(`emailFrom "${text}" must be an email address or a domain, e.g. alerts@example.com`);
+  }
+  return text;
+}
+
 /** An https URL, without a trailing slash (paths are appended to it); absent when not set. */
-function publicApiUrlOf(value: unknown): string | undefined {
+function publicApiUrlOf(value: unknown, setting = 'publicApiUrl'): string | undefined {
   if (value === undefined || value === '') return undefined;
   let url: URL;
   try {
     url = new URL(String(value));
   } catch {
-    throw new Error(`publicApiUrl "${String(value)}" is not a URL`);
+    throw new Error(`${setting} "${String(value)}" is not a URL`);
   }
   if (url.protocol !== 'https:' || url.search || url.hash)
-    throw new Error(`publicApiUrl "${String(value)}" must be an https URL without query or fragment`);
+    throw new Error(`${setting} "${String(value)}" must be an https URL without query or fragment`);
   return url.href.replace(/\/+$/, '');
 }
 
@@ -104,6 +120,7 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
     stage: settings.stage,
     prefix,
     webOrigins: settings.webOrigins,
+    emailFrom: settings.emailFrom,
   });
   const servicesStack = new ServicesStack(app, `${prefix}-services`, {
     ...common,
@@ -118,9 +135,17 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
       eventsTopic: stateful.eventsTopic,
       alarmTopic: stateful.alarmTopic,
       directory: stateful.directory,
+      mail: stateful.mail && {
+        fromAddress: stateful.mail.fromAddress,
+        identityArn: stateful.mail.identity.emailIdentityArn,
+        configurationSetName: stateful.mail.configurationSet.configurationSetName,
+        configurationSetArn: stateful.mail.configurationSetArn,
+        feedbackTopic: stateful.mail.feedbackTopic,
+      },
     },
     externalAccounts: settings.externalAccounts,
     publicApiUrl: settings.publicApiUrl,
+    dashboardUrl: settings.dashboardUrl,
   });
   if (!settings.publicApiUrl && services.some((s) => s.functions.some((fn) => fn.secrets?.length))) {
     // An info, not a warning: a warning fails `cdk synth`, and the first deployment has no URL yet.

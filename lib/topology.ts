@@ -107,6 +107,11 @@ export interface QueueDecl {
   maxReceiveCount: number;
   /** Subscribe this queue to the events topic for these event types (raw delivery + filter). */
   subscribesTo?: string[];
+  /**
+   * Fed by SES's events of the stage's configuration set (bounces, complaints, deliveries: SNS
+   * notifications, not raw) instead of the events topic. Locally nothing feeds it.
+   */
+  fedBy?: 'email-feedback';
   /** Published to by an outside party (the order platform): exported as a stack output. */
   external?: boolean;
 }

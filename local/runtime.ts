@@ -17,7 +17,12 @@ import { composeApi } from '../api/app.ts';
 import { dynamo, s3, secretsManager, sesv2, sfn, sns, sqs } from '../lib/aws.ts';
 import { withHandlerFaults } from '../lib/faults.ts';
 import type { ApiEnv } from '../lib/http.ts';
-import { type FunctionDecl, PUBLIC_API_URL_ENV, type ServiceDecl } from '../lib/topology.ts';
+import {
+  DASHBOARD_URL_ENV,
+  type FunctionDecl,
+  PUBLIC_API_URL_ENV,
+  type ServiceDecl,
+} from '../lib/topology.ts';
 import { identityService } from '../services/identity/service.ts';
 import { services as allServices } from '../services/index.ts';
 import { localAuthEnv, seedDemoUsers } from './auth.ts';
@@ -266,6 +271,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     runtime.url = `http://127.0.0.1:${port}`;
     // Callback URLs handed to suppliers (the replenishment webhooks) point at this server.
     process.env[PUBLIC_API_URL_ENV] = runtime.url;
+    // Links in alerts and emails point at the dashboard this server serves.
+    process.env[DASHBOARD_URL_ENV] = runtime.url;
     // Tells the operator's CLI (`npx azura`) where this runtime's endpoints and resources are.
     if (options.dataDir) {
       const removeInfo = writeRuntimeInfo(

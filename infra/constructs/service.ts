@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib'
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { AccountPrincipal, Grant, type IManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, Effect, Grant, type IManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,11 +12,14 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
   bucketEnvVar,
+  DASHBOARD_URL_ENV,
+  EMAIL_ENV,
   EVENT_TYPE_ATTRIBUTE,
   EVENTS_TOPIC_ENV,
   type FunctionDecl,
   PUBLIC_API_URL_ENV,
   type QueueDecl,
+  queueUrlEnvVar,
   type SecretsRight,
   type ServiceDecl,
   secretsPrefix,
@@ -40,6 +43,18 @@ export interface SharedResources {
   alarmTopic: ITopic;
   /** Every HTTP function verifies callers against it. */
   directory: UserDirectory;
+  /** Email (SES), when some function sends it. */
+  mail?: MailResources;
+}
+
+/** The stage's email resources (see `Mail`), as the services use them. */
+export interface MailResources {
+  fromAddress: string;
+  identityArn: string;
+  configurationSetName: string;
+  configurationSetArn: string;
+  /** SES's bounce/complaint/delivery events. */
+  feedbackTopic: ITopic;
 }
 
 /** Item-level read and write; transactions are authorized by these same actions. */
@@ -94,6 +109,8 @@ export interface ServiceConstructProps {
    * as `PUBLIC_API_URL`: the callback URLs handed to suppliers are built from it.
    */
   publicApiUrl?: string;
+  /** The dashboard's base URL (`-c dashboardUrl`), for links in alerts and emails. */
+  dashboardUrl?: string;
 }
 
 /**
@@ -115,6 +132,21 @@ export class ServiceConstruct extends Construct {
     for (const fn of props.decl.functions) this.addFunction(fn);
     for (const table of props.decl.tables) this.addStream(table);
     for (const queue of props.decl.queues) this.addQueue(queue);
+    for (const fn of props.decl.functions) this.grantSends(fn);
+  }
+
+  /** A function's `sendsTo`: SendMessage to exactly those queues of its own service, and their URLs. */
+  private grantSends(fn: FunctionDecl): void {
+    const created = this.functionOf(fn.id, 'function');
+    for (const name of fn.sendsTo ?? []) {
+      const queue = this.queues.get(name);
+      if (!queue)
+        throw new Error(
+          `${this.props.decl.name}/${fn.id} sends to ${name}, which the service does not declare`,
+        );
+      queue.queue.grantSendMessages(created.fn);
+      created.fn.addEnvironment(queueUrlEnvVar(name), queue.queue.queueUrl);
+    }
   }
 
   /** The function, its grants, its routes and its schedule. */
@@ -194,6 +226,12 @@ export class ServiceConstruct extends Construct {
     consumer?.fn.addEventSource(
       new SqsEventSource(work.queue, { batchSize: queueDecl.batchSize, reportBatchItemFailures: true }),
     );
+    if (queueDecl.fedBy === 'email-feedback') {
+      if (!shared.mail)
+        throw new Error(`${queueDecl.name} is fed by email feedback, but no function sends email`);
+      // SNS notifications (not raw): the SES event is the notification's Message.
+      shared.mail.feedbackTopic.addSubscription(new SqsSubscription(work.queue));
+    }
     if (queueDecl.subscribesTo?.length) {
       shared.eventsTopic.addSubscription(
         new SqsSubscription(work.queue, {
@@ -232,6 +270,12 @@ export class ServiceConstruct extends Construct {
       env[SECRETS_KMS_KEY_ENV] = shared.key.keyArn;
     }
     if (this.props.publicApiUrl) env[PUBLIC_API_URL_ENV] = this.props.publicApiUrl;
+    if (this.props.dashboardUrl) env[DASHBOARD_URL_ENV] = this.props.dashboardUrl;
+    if (fn.sendsEmail) {
+      if (!shared.mail) throw new Error('a function sends email, but the stateful stack has no Mail');
+      env[EMAIL_ENV.from] = shared.mail.fromAddress;
+      env[EMAIL_ENV.configurationSet] = shared.mail.configurationSetName;
+    }
     return env;
   }
 
@@ -269,6 +313,33 @@ export class ServiceConstruct extends Construct {
       }
     }
     if (fn.secrets?.length) this.grantSecrets(created, fn.secrets);
+    if (fn.sendsEmail && shared.mail) {
+      lambda.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [shared.mail.identityArn, shared.mail.configurationSetArn],
+        }),
+      );
+    }
+    if (fn.sendsSms) {
+      if (fn.publishes)
+        throw new Error(`${this.props.decl.name}/${fn.id}: a function that sends SMS may not publish events`);
+      // SMS goes to phone numbers, which have no ARN: Publish on "*", denied for every topic, so
+      // the grant reaches phone numbers only.
+      lambda.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+      lambda.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.DENY,
+          actions: ['sns:Publish'],
+          resources: [Stack.of(this).formatArn({ service: 'sns', resource: '*' })],
+        }),
+      );
+      Validations.of(created).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'SNS SMS publishes to a phone number, which has no ARN; publishing to any topic is denied by the statement beside it.',
+      });
+    }
     if (fn.bucket) {
       const access = shared.bucketAccess.get(this.bucketName());
       if (!access) throw new Error(`no access policy for the bucket of ${this.props.decl.name}`);

@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { ServiceDecl } from '../../lib/topology.ts';
+import { DEAD_LETTER_QUEUES_ENV, type ServiceDecl } from '../../lib/topology.ts';
 import type { ServiceFunction } from '../constructs/function.ts';
 import type { DeadLetterQueue } from '../constructs/queue.ts';
 import { type HttpRoute, ServiceConstruct, type SharedResources } from '../constructs/service.ts';
@@ -16,6 +17,8 @@ export interface ServicesStackProps extends StackProps {
   externalAccounts?: string[];
   /** The public base URL of the HTTP API, for the callback URLs handed to outside parties. */
   publicApiUrl?: string;
+  /** The dashboard's base URL, for links in alerts. */
+  dashboardUrl?: string;
 }
 
 /**
@@ -39,9 +42,11 @@ export class ServicesStack extends Stack {
           administersDirectory: decl.name === IDENTITY_SERVICE,
           externalAccounts: props.externalAccounts,
           publicApiUrl: props.publicApiUrl,
+          dashboardUrl: props.dashboardUrl,
         }),
       );
     }
+    this.watchDeadLetterQueues(props.services);
     for (const decl of props.services) {
       for (const workflow of decl.workflows ?? []) {
         const built = new WorkflowConstruct(this, workflow.name, {
@@ -62,6 +67,28 @@ export class ServicesStack extends Stack {
               );
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Functions that watch every dead-letter queue of the system (`watchesDeadLetterQueues`): their
+   * URLs as JSON in `DEAD_LETTER_QUEUES`, and GetQueueAttributes on exactly those queues.
+   */
+  private watchDeadLetterQueues(services: readonly ServiceDecl[]): void {
+    const dlqs = this.deadLetterQueues;
+    for (const service of services) {
+      for (const decl of service.functions) {
+        if (!decl.watchesDeadLetterQueues) continue;
+        const watcher = this.functionOf(service.name, decl.id, 'dead-letter watch');
+        const urls = Object.fromEntries(dlqs.map((d) => [d.name, d.queue.queueUrl]));
+        watcher.fn.addEnvironment(DEAD_LETTER_QUEUES_ENV, this.toJsonString(urls));
+        watcher.fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['sqs:GetQueueAttributes'],
+            resources: dlqs.map((d) => d.queue.queueArn),
+          }),
+        );
       }
     }
   }

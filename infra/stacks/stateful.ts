@@ -1,4 +1,13 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -22,6 +31,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { EVENTS_TOPIC, type KeyDecl, type ServiceDecl, type TableDecl } from '../../lib/topology.ts';
 import { UserDirectory } from '../constructs/directory.ts';
+import { Mail } from '../constructs/mail.ts';
 import { NAME_TAG, pascalCase, SERVICE_TAG } from '../topology.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -30,7 +40,12 @@ export interface StatefulStackProps extends StackProps {
   prefix: string;
   /** Origins allowed to PUT/GET objects with presigned URLs (the web dashboard). */
   webOrigins: string[];
+  /** The sender of alert emails (an address or a domain); see `Mail`. */
+  emailFrom?: string;
 }
+
+/** The From of alert emails when the stage sets none: SES refuses it, so a deployment must set `emailFrom`. */
+export const UNSET_EMAIL_FROM = 'alerts@example.invalid';
 
 const attribute = (key: KeyDecl): DynamoAttribute => ({
   name: key.name,
@@ -53,6 +68,8 @@ export class StatefulStack extends Stack {
   readonly alarmTopic: Topic;
   /** Staff and their roles (Cognito). */
   readonly directory: UserDirectory;
+  /** SES sender identity, configuration set and feedback topic: when a function sends email. */
+  readonly mail?: Mail;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -147,6 +164,24 @@ export class StatefulStack extends Stack {
     });
 
     this.directory = new UserDirectory(this, 'Directory', { prefix: props.prefix, production });
+
+    if (props.services.some((s) => s.functions.some((f) => f.sendsEmail))) {
+      this.mail = new Mail(this, 'Mail', {
+        prefix: props.prefix,
+        key: this.key,
+        emailFrom: props.emailFrom ?? UNSET_EMAIL_FROM,
+      });
+      if (!props.emailFrom) {
+        Annotations.of(this).addInfo(
+          'No emailFrom: alert emails have no sender SES accepts. Deploy with -c emailFrom=<address or domain> (docs/deployment.md).',
+        );
+      }
+      new CfnOutput(this, 'EmailFeedbackTopicArn', {
+        description:
+          'SNS topic of SES bounces, complaints and deliveries (the notifications service reads it)',
+        value: this.mail.feedbackTopic.topicArn,
+      });
+    }
 
     new CfnOutput(this, 'EventsTopicArn', {
       description: `SNS topic of every domain event (subscribe with a filter policy on "type")`,

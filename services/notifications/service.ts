@@ -152,6 +152,7 @@ export const notificationsService = {
       // Fed by the SES configuration set's SNS event destination (infra/), not by the events topic.
       name: SES_FEEDBACK_QUEUE,
       handler: 'ses-feedback',
+      fedBy: 'email-feedback',
       batchSize: 10,
       visibilityTimeoutSeconds: 30,
       maxReceiveCount: 5,
