@@ -211,7 +211,9 @@ const toView = (level: Level): LevelView => ({
 
 /** A SKU's view from its levels (sorted by location), with totals. */
 function stockViewOf(sku: string, levels: readonly Level[]): StockView {
-  const sorted = [...levels].sort((a, b) => (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0));
+  const sorted = [...levels].sort((a, b) =>
+    a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0,
+  );
   const sum = (f: (l: Level) => number) => sorted.reduce((total, l) => total + f(l), 0);
   return {
     sku,
