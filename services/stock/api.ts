@@ -15,7 +15,9 @@ import {
   adjustmentBodySchema,
   countBodySchema,
   ledgerCheckSchema,
+  locationIdSchema,
   locationSchema,
+  locationThresholdsBodySchema,
   movementPageSchema,
   movementResultSchema,
   receiptBodySchema,
@@ -148,6 +150,24 @@ const ledgerCheckRoute = createRoute({
   },
 });
 
+const thresholdsRoute = createRoute({
+  method: 'put',
+  path: `${BASE}/locations/{locationId}/thresholds`,
+  tags: [TAG],
+  summary: 'Set the reorder point and safety stock of a SKU at one location',
+  description:
+    "A number overrides the product's threshold at this location (a catalog change of the product " +
+    "then keeps it); `null` goes back to the product's. The level is re-evaluated at once through a " +
+    '`settings` movement (StockLevelChanged, and StockLow / OutOfStock when it crosses). The same body ' +
+    'again changes nothing. A location without a level yet gets one, with zero quantities. Managers.',
+  request: {
+    params: skuParams.extend({ locationId: locationIdSchema }),
+    headers: postHeaders,
+    body: jsonBody(locationThresholdsBodySchema, 'The thresholds at this location'),
+  },
+  responses: { 200: jsonResponse(stockViewSchema, 'The stock of the SKU'), ...problemResponses },
+});
+
 const listLocationsRoute = createRoute({
   method: 'get',
   path: '/api/v1/locations',
@@ -212,6 +232,12 @@ export function createStockApi(ledger: () => StockLedger = defaultLedger): OpenA
   app.openapi(ledgerCheckRoute, async (c) =>
     c.json(await ledger().replayLedger(c.req.valid('param').sku), 200),
   );
+
+  app.openapi(thresholdsRoute, async (c) => {
+    const { sku, locationId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return c.json(await ledger().setLocationThresholds({ sku, locationId, ...body }, contextOf(c)), 200);
+  });
 
   app.openapi(listLocationsRoute, async (c) => c.json({ items: await ledger().listLocations() }, 200));
 

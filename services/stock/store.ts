@@ -37,7 +37,7 @@ import { finalStateTtl, StockLedger } from './domain/stock.ts';
  * | item        | pk                  | sk               | notes                                        |
  * |-------------|---------------------|------------------|----------------------------------------------|
  * | product     | `SKU#<sku>`         | `PRODUCT`        | thresholds learned from catalog events        |
- * | level       | `SKU#<sku>`         | `LOC#<location>` | quantities + `version` (optimistic locking)   |
+ * | level       | `SKU#<sku>`         | `LOC#<location>` | quantities + `version` (optimistic locking); `reorderPointOverride`/`safetyStockOverride` = the location's own thresholds |
  * | movement    | `SKU#<sku>`         | `MOV#<ulid>`     | immutable ledger; the last of a tx has outbox |
  * | operation   | `OP#<key>`          | `OP`             | every mutation's record, same tx; `ttl` 35 d  |
  * | reservation | `RES#<id>`          | `RES`            | gsi1 (`HELD`, `<expiresAt>#<id>`) while held  |
@@ -256,7 +256,8 @@ export class DynamoStockStore implements StockStore {
           UpdateExpression:
             'SET sku = :sku, locationId = :loc, onHand = :onHand, reserved = :reserved, incoming = :incoming, ' +
             'safetyStock = :safetyStock, available = :available, reorderPoint = :reorderPoint, ' +
-            'allowBackorder = :allowBackorder, updatedAt = :at, #v = :next',
+            'allowBackorder = :allowBackorder, updatedAt = :at, #v = :next' +
+            overridesExpression(level),
           // DynamoDB conditions cannot do arithmetic: the quantities were decided on the version read,
           // and this condition makes the write lose if anyone changed the level since.
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#v = :expected',
@@ -273,6 +274,7 @@ export class DynamoStockStore implements StockStore {
             ':allowBackorder': level.allowBackorder,
             ':at': level.updatedAt,
             ':next': level.version,
+            ...overrideValues(level),
             ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
           },
         },
@@ -480,7 +482,32 @@ function toProduct(item: Item): ProductSettings {
   };
 }
 
+/** The level's own thresholds: SET those it has, REMOVE those it has not (attributes `*Override`). */
+const OVERRIDE_FIELDS = ['reorderPoint', 'safetyStock'] as const;
+function overridesExpression(level: Level): string {
+  const set = OVERRIDE_FIELDS.filter((f) => level.overrides?.[f] !== undefined);
+  const remove = OVERRIDE_FIELDS.filter((f) => level.overrides?.[f] === undefined);
+  return (
+    set.map((f) => `, ${f}Override = :${f}Override`).join('') +
+    (remove.length ? ` REMOVE ${remove.map((f) => `${f}Override`).join(', ')}` : '')
+  );
+}
+function overrideValues(level: Level): Item {
+  return Object.fromEntries(
+    OVERRIDE_FIELDS.filter((f) => level.overrides?.[f] !== undefined).map((f) => [
+      `:${f}Override`,
+      level.overrides![f],
+    ]),
+  );
+}
+
 function toLevel(item: Item): Level {
+  const overrides = Object.fromEntries(
+    OVERRIDE_FIELDS.filter((f) => typeof item[`${f}Override`] === 'number').map((f) => [
+      f,
+      item[`${f}Override`] as number,
+    ]),
+  );
   return {
     sku: item.sku as string,
     locationId: item.locationId as string,
@@ -491,6 +518,7 @@ function toLevel(item: Item): Level {
     available: item.available as number,
     reorderPoint: item.reorderPoint as number,
     allowBackorder: item.allowBackorder as boolean,
+    ...(Object.keys(overrides).length ? { overrides } : {}),
     version: item.version as number,
     updatedAt: item.updatedAt as string,
   };

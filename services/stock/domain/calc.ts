@@ -54,12 +54,27 @@ export function applyDeltas(level: Level, deltas: Deltas, at: string): Level {
   return { ...next, available: availableOf(next) };
 }
 
-/** The level with the product's thresholds copied in (a `settings` movement). */
+/** The thresholds in force at a level: its own overrides, else the product's. */
+export const thresholdsOf = (
+  level: Pick<Level, 'overrides'>,
+  product: Pick<ProductSettings, 'reorderPoint' | 'safetyStock'>,
+): { reorderPoint: number; safetyStock: number } => ({
+  reorderPoint: level.overrides?.reorderPoint ?? product.reorderPoint,
+  safetyStock: level.overrides?.safetyStock ?? product.safetyStock,
+});
+
+/** Whether a level carries any threshold of its own. */
+export const hasOverrides = (level: Pick<Level, 'overrides'>): boolean =>
+  level.overrides?.reorderPoint !== undefined || level.overrides?.safetyStock !== undefined;
+
+/**
+ * The level with the product's thresholds copied in (a `settings` movement), except those the
+ * location overrides, which stay.
+ */
 export function applySettings(level: Level, product: ProductSettings, at: string): Level {
   const next = {
     ...level,
-    safetyStock: product.safetyStock,
-    reorderPoint: product.reorderPoint,
+    ...thresholdsOf(level, product),
     allowBackorder: product.allowBackorder,
     version: level.version + 1,
     updatedAt: at,
@@ -74,10 +89,15 @@ export function applySettings(level: Level, product: ProductSettings, at: string
 export const shortfallOf = (level: Pick<Level, 'onHand' | 'reserved' | 'allowBackorder'>): number =>
   level.allowBackorder ? 0 : Math.max(0, level.reserved - level.onHand);
 
-export const settingsDiffer = (level: Level, product: ProductSettings): boolean =>
-  level.safetyStock !== product.safetyStock ||
-  level.reorderPoint !== product.reorderPoint ||
-  level.allowBackorder !== product.allowBackorder;
+/** Whether a level's thresholds are not those in force (the product's, or the location's own). */
+export const settingsDiffer = (level: Level, product: ProductSettings): boolean => {
+  const wanted = thresholdsOf(level, product);
+  return (
+    level.safetyStock !== wanted.safetyStock ||
+    level.reorderPoint !== wanted.reorderPoint ||
+    level.allowBackorder !== product.allowBackorder
+  );
+};
 
 export const quantitiesOf = (level: Level): Quantities => ({
   onHand: level.onHand,

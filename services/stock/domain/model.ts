@@ -31,9 +31,17 @@ export interface Level {
   available: number;
   reorderPoint: number;
   allowBackorder: boolean;
+  /** This location's own thresholds (`PUT …/thresholds`), kept over the product's; absent = the product's. */
+  overrides?: ThresholdOverrides;
   /** Optimistic-concurrency version; 0 for a level that does not exist yet. */
   version: number;
   updatedAt: string;
+}
+
+/** Per-location thresholds: each one set overrides the product's at this location. */
+export interface ThresholdOverrides {
+  reorderPoint?: number;
+  safetyStock?: number;
 }
 
 export interface Deltas {

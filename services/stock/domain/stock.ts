@@ -21,6 +21,7 @@ import {
   emptyLevel,
   eventsFor,
   HeldReservationsFold,
+  hasOverrides,
   type LedgerCheck,
   mergeLines,
   quantitiesOf,
@@ -46,6 +47,7 @@ import {
   type ReservationStatus,
   type StockStore,
   type StoredReservationLine,
+  type ThresholdOverrides,
 } from './model.ts';
 
 /** Not enough stock for one or more lines; `shortfalls` names each line. Nothing was written. */
@@ -203,10 +205,28 @@ const toView = (level: Level): LevelView => ({
   available: level.available,
   shortfall: shortfallOf(level),
   reorderPoint: level.reorderPoint,
-  // Per-location thresholds (issue 9) set this to 'location' when the level carries its own.
-  thresholds: 'product',
+  thresholds: hasOverrides(level) ? 'location' : 'product',
   updatedAt: level.updatedAt,
 });
+
+/** A SKU's view from its levels (sorted by location), with totals. */
+function stockViewOf(sku: string, levels: readonly Level[]): StockView {
+  const sorted = [...levels].sort((a, b) =>
+    a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0,
+  );
+  const sum = (f: (l: Level) => number) => sorted.reduce((total, l) => total + f(l), 0);
+  return {
+    sku,
+    totals: {
+      onHand: sum((l) => l.onHand),
+      reserved: sum((l) => l.reserved),
+      available: sum((l) => l.available),
+      incoming: sum((l) => l.incoming),
+      shortfall: sum(shortfallOf),
+    },
+    locations: sorted.map(toView),
+  };
+}
 
 const sameLines = (a: readonly StoredReservationLine[], b: readonly StoredReservationLine[]): boolean => {
   const key = (lines: readonly StoredReservationLine[]) =>
@@ -758,6 +778,65 @@ export class StockLedger {
     );
   }
 
+  // ---------------------------------------------------------------- per-location thresholds
+
+  /**
+   * Sets this location's own reorder point and/or safety stock (a number overrides the product's
+   * here, `null` goes back to the product's) through a `settings` movement, so the level is
+   * re-evaluated at once (its StockLevelChanged, and StockLow / OutOfStock on a crossing). A level
+   * that does not exist yet is created with zero quantities. The same thresholds again change nothing.
+   * @throws NotFoundError for an unknown SKU or location.
+   */
+  setLocationThresholds(
+    input: { sku: string; locationId: string; reorderPoint: number | null; safetyStock: number | null },
+    ctx: OperationContext,
+  ): Promise<StockView> {
+    const { sku, locationId } = input;
+    const overrides: ThresholdOverrides = compact({
+      reorderPoint: input.reorderPoint ?? undefined,
+      safetyStock: input.safetyStock ?? undefined,
+    });
+    return this.run<StockView>(
+      'thresholds',
+      input,
+      ctx,
+      true,
+      async (env) => {
+        const [{ products, levels }] = await Promise.all([
+          this.store.read([{ sku, locationId }]),
+          this.requireLocations([locationId]),
+        ]);
+        const product = requireProduct(products, sku);
+        const stored = levels.get(levelKey(sku, locationId));
+        const same =
+          stored &&
+          stored.overrides?.reorderPoint === overrides.reorderPoint &&
+          stored.overrides?.safetyStock === overrides.safetyStock &&
+          !settingsDiffer(stored, product);
+        if (same) return { result: await this.getStock(sku) };
+        const before = stored ?? emptyLevel(sku, locationId, product);
+        const change = this.changeOf(
+          env,
+          [
+            {
+              before,
+              overrides,
+              settings: product,
+              deltas: { onHand: 0, reserved: 0, incoming: 0 },
+              kind: 'settings',
+              reason: 'location_thresholds',
+            },
+          ],
+          products,
+        );
+        const after = change.levels[0]!.level;
+        const others = (await this.store.levelsOf(sku)).filter((l) => l.locationId !== locationId);
+        return { result: stockViewOf(sku, [...others, after]), change };
+      },
+      [levelKey(sku, locationId)],
+    );
+  }
+
   // ---------------------------------------------------------------- locations
 
   /** Creates a location; creating an existing one with the same name is a no-op. */
@@ -788,18 +867,7 @@ export class StockLedger {
   async getStock(sku: string): Promise<StockView> {
     const [product, levels] = await Promise.all([this.store.getProduct(sku), this.store.levelsOf(sku)]);
     if (!product && levels.length === 0) throw new NotFoundError(`SKU ${sku} is not known to stock`);
-    const sum = (f: (l: Level) => number) => levels.reduce((total, l) => total + f(l), 0);
-    return {
-      sku,
-      totals: {
-        onHand: sum((l) => l.onHand),
-        reserved: sum((l) => l.reserved),
-        available: sum((l) => l.available),
-        incoming: sum((l) => l.incoming),
-        shortfall: sum(shortfallOf),
-      },
-      locations: levels.map(toView),
-    };
+    return stockViewOf(sku, levels);
   }
 
   /** The ledger of a SKU, newest first, with an opaque cursor. */
@@ -836,6 +904,8 @@ export class StockLedger {
       deltas: Deltas;
       kind: MovementKind;
       settings?: ProductSettings;
+      /** With `settings`: the location's own thresholds after this step (replacing any before). */
+      overrides?: ThresholdOverrides;
       reason?: string;
       note?: string;
       reference?: string;
@@ -848,7 +918,11 @@ export class StockLedger {
     for (const step of steps) {
       const { before } = step;
       const after = step.settings
-        ? applySettings(before, step.settings, env.at)
+        ? applySettings(
+            step.overrides ? withOverrides(before, step.overrides) : before,
+            step.settings,
+            env.at,
+          )
         : applyDeltas(before, step.deltas, env.at);
       if (step.deltas.onHand < 0 && after.onHand < 0 && !after.allowBackorder) {
         throw new UnprocessableError(`onHand of ${after.sku}@${after.locationId} would become negative`, {
@@ -1025,6 +1099,12 @@ function itemCount(change: Change): number {
     (change.product ? 1 : 0) +
     (change.location ? 1 : 0)
   );
+}
+
+/** The level with its own thresholds replaced (none set: no `overrides` at all). */
+function withOverrides(level: Level, overrides: ThresholdOverrides): Level {
+  const { overrides: _old, ...rest } = level;
+  return hasOverrides({ overrides }) ? { ...rest, overrides } : rest;
 }
 
 function compact<T extends object>(value: T): T {
