@@ -18,7 +18,6 @@ const admins: readonly Role[] = ['admin'];
 export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   // identity
   'GET /api/v1/auth/me': everyone,
-  'PATCH /api/v1/auth/me': everyone,
   'GET /api/v1/users': admins,
   'PATCH /api/v1/users/{id}': admins,
   // catalog
@@ -63,18 +62,6 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'POST /api/v1/purchase-orders/{id}/reject': managers,
   'POST /api/v1/purchase-orders/{id}/cancel': managers,
   'POST /api/v1/purchase-orders/{id}/receipts': stockHandlers,
-  // notifications: everyone has a bell and their own preferences; admins set defaults and others'
-  'GET /api/v1/alerts': everyone,
-  'POST /api/v1/alerts/{id}/read': everyone,
-  'POST /api/v1/alerts/read-all': everyone,
-  'GET /api/v1/me/notification-preferences': everyone,
-  'PUT /api/v1/me/notification-preferences': everyone,
-  'GET /api/v1/notification-preferences/defaults': managers,
-  'PUT /api/v1/notification-preferences/defaults': admins,
-  'GET /api/v1/notification-preferences/users/{userId}': admins,
-  'PUT /api/v1/notification-preferences/users/{userId}': admins,
-  'GET /api/v1/notifications/deliveries': managers,
-  'GET /api/v1/notifications/deliveries/{id}/content': managers,
 };
 
 /**

@@ -106,6 +106,10 @@ describe('who may do what', () => {
       params: { sku: PROBE_SKU },
       body: { fromLocationId: 'main', toLocationId: OTHER_LOCATION, quantity: 1 },
     }),
+    'PUT /api/v1/stock/{sku}/locations/{locationId}/thresholds': () => ({
+      params: { sku: PROBE_SKU, locationId: 'main' },
+      body: { reorderPoint: 4, safetyStock: null },
+    }),
     'GET /api/v1/locations': () => ({}),
     'POST /api/v1/locations': () => ({
       body: { id: `rbac-${ulid().slice(-8).toLowerCase()}`, name: 'RBAC probe shelf' },

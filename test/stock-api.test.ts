@@ -344,6 +344,7 @@ describe('ledger and locations', () => {
       '/api/v1/stock/{sku}/adjustments',
       '/api/v1/stock/{sku}/counts',
       '/api/v1/stock/{sku}/ledger-check',
+      '/api/v1/stock/{sku}/locations/{locationId}/thresholds',
       '/api/v1/stock/{sku}/movements',
       '/api/v1/stock/{sku}/receipts',
       '/api/v1/stock/{sku}/transfers',
