@@ -56,6 +56,7 @@ export const stockService = {
       entry: 'services/stock/handlers/drift-check.ts',
       description: 'Drift detector: replays the ledger of every level and compares it with the stored level',
       tables: ['stock'],
+      publishes: true,
       scheduleMinutes: 60,
       timeoutSeconds: 300,
     },
