@@ -4,6 +4,15 @@
  * Type imports only: the browser bundle carries no zod.
  */
 import type { z } from 'zod';
+import type { updateMeBodySchema } from '../../../services/identity/contract.ts';
+import type {
+  alertListSchema,
+  deliveryContentSchema,
+  deliverySchema,
+  notificationDefaultsSchema,
+  preferencesViewSchema,
+  userPreferencesBodySchema,
+} from '../../../services/notifications/contract.ts';
 import type {
   createPurchaseOrderBodySchema,
   createSupplierBodySchema,
@@ -19,7 +28,15 @@ import type {
   supplierWithSecretSchema,
   updateSupplierBodySchema,
 } from '../../../services/replenishment/contract.ts';
+import type { levelViewSchema, locationThresholdsBodySchema } from '../../../services/stock/contract.ts';
 import type {
+  AlertList,
+  Delivery,
+  DeliveryContent,
+  LocationThresholds,
+  MeChanges,
+  NotificationDefaults,
+  PreferencesView,
   PURCHASE_ORDER_STATUSES,
   PurchaseOrder,
   PurchaseOrderDetail,
@@ -29,12 +46,14 @@ import type {
   ReorderRule,
   ReorderRuleInput,
   RotatedSecret,
+  StockLevel,
   Supplier,
   SupplierChanges,
   SupplierInput,
   SupplierItem,
   SupplierItemInput,
   SupplierWithSecret,
+  UserPreferences,
 } from './types.ts';
 
 /** True when A and B are the same type (both ways assignable, structurally). */
@@ -61,3 +80,14 @@ same<Same<SupplierItemInput, z.input<typeof supplierItemBodySchema>>>(true);
 same<Same<ReorderRuleInput, z.input<typeof reorderRuleBodySchema>>>(true);
 same<Same<PurchaseOrderInput, z.input<typeof createPurchaseOrderBodySchema>>>(true);
 same<Same<PurchaseOrderReceiptInput, z.input<typeof receiptBodySchema>>>(true);
+
+// Notifications, the profile's phone and per-location thresholds.
+same<Same<AlertList, z.output<typeof alertListSchema>>>(true);
+same<Same<PreferencesView, z.output<typeof preferencesViewSchema>>>(true);
+same<Same<NotificationDefaults, z.output<typeof notificationDefaultsSchema>>>(true);
+same<Same<Delivery, z.output<typeof deliverySchema>>>(true);
+same<Same<DeliveryContent, z.output<typeof deliveryContentSchema>>>(true);
+same<Same<UserPreferences, z.output<typeof userPreferencesBodySchema>>>(true);
+same<Same<MeChanges, z.input<typeof updateMeBodySchema>>>(true);
+same<Same<LocationThresholds, z.input<typeof locationThresholdsBodySchema>>>(true);
+same<Same<StockLevel['thresholds'], z.output<typeof levelViewSchema>['thresholds']>>(true);

@@ -1,16 +1,24 @@
 import { request } from './client.ts';
 import type {
   Adjustment,
+  AlertList,
   Count,
+  Delivery,
+  DeliveryContent,
+  DeliveryQuery,
   HistoryPoint,
   ImageUpload,
   Location,
+  LocationThresholds,
+  MeChanges,
   Movement,
   MovementResult,
+  NotificationDefaults,
   OrderDetail,
   OrderStatus,
   OrderSummary,
   Page,
+  PreferencesView,
   Product,
   ProductInput,
   PurchaseOrder,
@@ -33,6 +41,7 @@ import type {
   SupplierWithSecret,
   Transfer,
   User,
+  UserPreferences,
 } from './types.ts';
 
 /** Typed calls of /api/v1, one function per route the dashboard uses. */
@@ -52,6 +61,8 @@ export const auth = {
       anonymous: true,
     }),
   me: () => request<User>('GET', `${V1}/auth/me`),
+  /** `phone: null` removes the phone number. */
+  updateMe: (changes: MeChanges) => request<User>('PATCH', `${V1}/auth/me`, { body: changes }),
 };
 
 export interface ProductQuery {
@@ -115,6 +126,9 @@ export const stock = {
   history: (sku: string, days = 30) =>
     request<HistoryPoint[]>('GET', `${V1}/stock/${enc(sku)}/history`, { query: { days } }),
   locations: () => request<{ items: Location[] }>('GET', `${V1}/locations`),
+  /** `null` goes back to the product's value at this location. */
+  setThresholds: (sku: string, locationId: string, body: LocationThresholds) =>
+    request<unknown>('PUT', `${V1}/stock/${enc(sku)}/locations/${enc(locationId)}/thresholds`, { body }),
 };
 
 export const orders = {
@@ -185,4 +199,31 @@ export const purchaseOrders = {
   /** Send the same idempotencyKey when retrying one submission: the server books it once. */
   receive: (id: string, body: PurchaseOrderReceiptInput, options: ActionOptions = {}) =>
     request<PurchaseOrder>('POST', `${V1}/purchase-orders/${enc(id)}/receipts`, { body, ...options }),
+};
+
+export const alerts = {
+  list: (query: { unread?: boolean; cursor?: string; limit?: number } = {}) =>
+    request<AlertList>('GET', `${V1}/alerts`, { query: { ...query } }),
+  markRead: (id: string) => request<unknown>('POST', `${V1}/alerts/${enc(id)}/read`, { body: {} }),
+  markAllRead: () => request<{ unread: number }>('POST', `${V1}/alerts/read-all`, { body: {} }),
+};
+
+export const notificationPreferences = {
+  mine: () => request<PreferencesView>('GET', `${V1}/me/notification-preferences`),
+  putMine: (body: UserPreferences) =>
+    request<PreferencesView>('PUT', `${V1}/me/notification-preferences`, { body }),
+  ofUser: (userId: string) =>
+    request<PreferencesView>('GET', `${V1}/notification-preferences/users/${enc(userId)}`),
+  putOfUser: (userId: string, body: UserPreferences) =>
+    request<PreferencesView>('PUT', `${V1}/notification-preferences/users/${enc(userId)}`, { body }),
+  defaults: () => request<NotificationDefaults>('GET', `${V1}/notification-preferences/defaults`),
+  putDefaults: (body: NotificationDefaults) =>
+    request<NotificationDefaults>('PUT', `${V1}/notification-preferences/defaults`, { body }),
+};
+
+export const deliveries = {
+  list: (query: DeliveryQuery = {}) =>
+    request<Page<Delivery>>('GET', `${V1}/notifications/deliveries`, { query: { ...query } }),
+  content: (id: string) =>
+    request<DeliveryContent>('GET', `${V1}/notifications/deliveries/${enc(id)}/content`),
 };

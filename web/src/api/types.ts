@@ -12,6 +12,8 @@ export interface User {
   email: string;
   name: string;
   roles: Role[];
+  /** E.164, for SMS alerts. */
+  phone?: string | undefined;
 }
 
 export interface Money {
@@ -86,6 +88,10 @@ export interface StockLevel {
    * for a product that allows backorders): held reservations that cannot all be committed.
    */
   shortfall: number;
+  /** The reorder point in force here: the location's own, or else the product's. */
+  reorderPoint: number;
+  /** Whether reorderPoint and safetyStock are the product's or set for this location. */
+  thresholds: 'product' | 'location';
   updatedAt: string;
 }
 
@@ -462,4 +468,189 @@ export interface PurchaseOrderReceiptInput {
   confirmOverReceipt?: boolean | undefined;
   /** Overrides the supplier's backorder policy: true closes the PO, false keeps it open. */
   closeShort?: boolean | undefined;
+}
+
+// ---------------------------------------------------------------- notifications
+// Mirrors services/notifications/contract.ts (checked against it by contract-check.ts).
+
+export type AlertCategory = 'stock' | 'purchasing' | 'receiving' | 'operations';
+export const ALERT_TYPES = [
+  'StockLow',
+  'OutOfStock',
+  'BackInStock',
+  'StockShortfall',
+  'PurchaseOrderAwaitingApproval',
+  'PurchaseOrderFailed',
+  'PurchaseOrderRejected',
+  'AcknowledgementOverdue',
+  'DeliveryOverdue',
+  'InboundShipment',
+  'DeadLetterMessages',
+  'LedgerDrift',
+  'RejectedOrdersSpike',
+  'ExpiredReservationsSpike',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+export type Severity = 'critical' | 'warning' | 'info';
+export type Channel = 'email' | 'sms' | 'inApp';
+export const CHANNELS: readonly Channel[] = ['email', 'sms', 'inApp'];
+
+export interface InboxAlert {
+  id: string;
+  dedupeKey: string;
+  type: AlertType;
+  category: AlertCategory;
+  severity: Severity;
+  title: string;
+  summary: string;
+  sku?: string | undefined;
+  productName?: string | undefined;
+  productCategory?: string | undefined;
+  locationId?: string | undefined;
+  locationName?: string | undefined;
+  quantities?:
+    | { onHand: number; reserved: number; incoming: number; safetyStock: number; available: number }
+    | undefined;
+  reorderPoint?: number | undefined;
+  incoming?:
+    | { quantity: number; expectedBy?: string | undefined; purchaseOrderId?: string | undefined }
+    | undefined;
+  suggestedOrderQuantity?: number | undefined;
+  daysOfCover?: number | undefined;
+  purchaseOrderId?: string | undefined;
+  supplierId?: string | undefined;
+  details?: Record<string, string | number> | undefined;
+  link: string;
+  status: 'open' | 'resolved';
+  raisedAt: string;
+  resolvedAt?: string | undefined;
+  read: boolean;
+  readAt?: string | undefined;
+}
+
+export interface AlertList {
+  items: InboxAlert[];
+  unread: number;
+  nextCursor?: string | undefined;
+}
+
+export interface QuietHours {
+  start: string;
+  end: string;
+  timeZone: string;
+}
+export interface Digest {
+  hour: number;
+  timeZone: string;
+}
+
+export interface Preference {
+  channels?: Channel[] | undefined;
+  categories?: string[] | undefined;
+  skus?: string[] | undefined;
+  locations?: string[] | undefined;
+  quietHours?: QuietHours | null | undefined;
+  digest?: Digest | null | undefined;
+}
+
+export interface UserPreferences {
+  global: Preference;
+  types: Partial<Record<AlertType, Preference>>;
+}
+
+export interface EffectivePreference {
+  type: AlertType;
+  category: AlertCategory;
+  title: string;
+  critical: boolean;
+  subscribed: boolean;
+  channels: Channel[];
+  quietHours?: QuietHours | undefined;
+  digest?: Digest | undefined;
+  notes: string[];
+}
+
+export interface PreferencesView {
+  userId: string;
+  preferences: UserPreferences;
+  effective: EffectivePreference[];
+  updatedAt?: string | undefined;
+}
+
+export interface DefaultPreference {
+  roles: Role[];
+  channels: Channel[];
+}
+export interface NotificationDefaults {
+  types: Record<AlertType, DefaultPreference>;
+}
+
+export type DeliveryStatus =
+  | 'pending'
+  | 'held'
+  | 'digest'
+  | 'sent'
+  | 'failed'
+  | 'suppressed'
+  | 'bounced'
+  | 'complained';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'pending',
+  'held',
+  'digest',
+  'sent',
+  'failed',
+  'suppressed',
+  'bounced',
+  'complained',
+];
+
+export interface DeliveryAttempt {
+  at: string;
+  outcome: 'sent' | 'error';
+  error?: string | undefined;
+  providerMessageId?: string | undefined;
+}
+
+export interface Delivery {
+  id: string;
+  alertId?: string | undefined;
+  alertType?: AlertType | undefined;
+  alertIds?: string[] | undefined;
+  sku?: string | undefined;
+  userId: string;
+  recipient: string;
+  channel: Channel;
+  status: DeliveryStatus;
+  reason?: string | undefined;
+  subject?: string | undefined;
+  attempts: DeliveryAttempt[];
+  createdAt: string;
+  releaseAt?: string | undefined;
+  sentAt?: string | undefined;
+}
+
+export interface DeliveryContent {
+  subject?: string | undefined;
+  html?: string | undefined;
+  text: string;
+}
+
+export interface DeliveryQuery {
+  channel?: Channel | undefined;
+  type?: AlertType | undefined;
+  sku?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface LocationThresholds {
+  reorderPoint: number | null;
+  safetyStock: number | null;
+}
+
+export interface MeChanges {
+  name?: string | undefined;
+  phone?: string | null | undefined;
 }

@@ -11,7 +11,10 @@ export type Permission =
   | 'purchasing:manage' // suppliers, supplier items, reorder rules; create and cancel purchase orders
   | 'purchasing:approve' // approve or reject a purchase order waiting for approval
   | 'purchasing:receive' // book a delivery against a purchase order
-  | 'suppliers:rotate-secret'; // a supplier's webhook signing secret
+  | 'suppliers:rotate-secret' // a supplier's webhook signing secret
+  | 'thresholds:edit' // a product's and a location's reorder point and safety stock
+  | 'notifications:log' // the delivery log and what each delivery sent
+  | 'notifications:defaults'; // default recipients and channels per alert type, others' preferences
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
@@ -22,8 +25,19 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'purchasing:approve',
     'purchasing:receive',
     'suppliers:rotate-secret',
+    'thresholds:edit',
+    'notifications:log',
+    'notifications:defaults',
   ],
-  manager: ['products:edit', 'stock:move', 'purchasing:manage', 'purchasing:approve', 'purchasing:receive'],
+  manager: [
+    'products:edit',
+    'stock:move',
+    'purchasing:manage',
+    'purchasing:approve',
+    'purchasing:receive',
+    'thresholds:edit',
+    'notifications:log',
+  ],
   warehouse: ['stock:move', 'purchasing:receive'],
   viewer: [],
 };

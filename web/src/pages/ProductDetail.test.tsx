@@ -22,6 +22,8 @@ const view = (onHand: number): StockView => ({
       safetyStock: 2,
       available: onHand - 4,
       shortfall: 0,
+      reorderPoint: 10,
+      thresholds: 'product',
       updatedAt: '2024-05-03T09:00:00.000Z',
     },
   ],
@@ -225,7 +227,13 @@ describe('product detail and stock actions', () => {
   it('flags a level with less on hand than is reserved, in red and in words, per location and in total', async () => {
     // Prepare: a count found 1 at main where 3 are reserved; east is fine
     signedInAs(demoUser('viewer'));
-    const level = { incoming: 0, safetyStock: 0, updatedAt: '2024-05-03T09:00:00.000Z' };
+    const level = {
+      incoming: 0,
+      safetyStock: 0,
+      reorderPoint: 10,
+      thresholds: 'product' as const,
+      updatedAt: '2024-05-03T09:00:00.000Z',
+    };
     fakeApi({
       'GET /api/v1/auth/me': demoUser('viewer'),
       'GET /api/v1/products/TEE-S': tee,

@@ -320,6 +320,8 @@ export function shiftView(view: StockView, change: OptimisticChange, sign: 1 | -
         safetyStock: 0,
         available: d,
         shortfall: 0,
+        reorderPoint: 0,
+        thresholds: 'product',
         updatedAt: '',
       });
     }
