@@ -18,6 +18,7 @@ const admins: readonly Role[] = ['admin'];
 export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   // identity
   'GET /api/v1/auth/me': everyone,
+  'PATCH /api/v1/auth/me': everyone,
   'GET /api/v1/users': admins,
   'PATCH /api/v1/users/{id}': admins,
   // catalog

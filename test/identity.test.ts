@@ -86,4 +86,50 @@ describe('sign-in and users', () => {
     const byManager = await app.request('/api/v1/users', { headers: await authHeader('manager') });
     expect(byManager.status).toBe(403);
   });
+
+  const patchMe = async (body: unknown) =>
+    app.request('/api/v1/auth/me', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...(await authHeader('manager')) },
+      body: JSON.stringify(body),
+    });
+
+  it('lets a user set, change and remove their own phone number and name', async () => {
+    const set = await patchMe({ phone: '+15555550123', name: 'Milo M.' });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({
+      email: 'manager@azura.local',
+      name: 'Milo M.',
+      phone: '+15555550123',
+    });
+    const me = await app.request('/api/v1/auth/me', { headers: await authHeader('manager') });
+    expect(await me.json()).toMatchObject({ phone: '+15555550123' });
+
+    const removed = await patchMe({ phone: null });
+    expect(removed.status).toBe(200);
+    expect(await removed.json()).not.toHaveProperty('phone');
+    const list = await app.request('/api/v1/users', { headers: await authHeader('admin') });
+    const manager = (await list.json()).items.find(
+      (u: { email: string }) => u.email === 'manager@azura.local',
+    );
+    expect(manager).toMatchObject({ name: 'Milo M.' });
+    expect(manager).not.toHaveProperty('phone');
+  });
+
+  it('refuses a phone number that is not in international form, naming the field, and changes nothing', async () => {
+    await patchMe({ phone: '+15555550199' });
+
+    const bad = await patchMe({ phone: '06 12 34 56 78' });
+
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await bad.json();
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'phone', message: expect.stringContaining('international form') }),
+      ]),
+    );
+    const me = await app.request('/api/v1/auth/me', { headers: await authHeader('manager') });
+    expect(await me.json()).toMatchObject({ phone: '+15555550199' });
+  });
 });

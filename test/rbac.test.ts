@@ -66,6 +66,7 @@ describe('who may do what', () => {
   /** A valid request for each protected route (a route missing here fails the test that needs it). */
   const probes: Record<string, () => Promise<Probe> | Probe> = {
     'GET /api/v1/auth/me': () => ({}),
+    'PATCH /api/v1/auth/me': () => ({ body: { phone: '+15555550100' } }),
     'GET /api/v1/users': () => ({}),
     // The viewer stays a viewer: the call is valid and changes nothing the other checks rely on.
     'PATCH /api/v1/users/{id}': () => ({ params: { id: 'viewer@azura.local' }, body: { roles: ['viewer'] } }),

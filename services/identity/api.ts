@@ -6,6 +6,7 @@ import {
   loginBodySchema,
   loginResultSchema,
   setRolesBodySchema,
+  updateMeBodySchema,
   userPageSchema,
   userSchema,
 } from './contract.ts';
@@ -32,6 +33,17 @@ const meRoute = createRoute({
   tags: [TAG],
   summary: 'The signed-in user',
   responses: { 200: jsonResponse(userSchema, 'You'), ...problemResponses },
+});
+
+const updateMeRoute = createRoute({
+  method: 'patch',
+  path: '/api/v1/auth/me',
+  tags: [TAG],
+  summary: 'Change your own name or phone number',
+  description:
+    'The phone number (E.164, e.g. +33612345678) is where SMS alerts go once you choose SMS in your notification preferences; `null` removes it.',
+  request: { body: jsonBody(updateMeBodySchema, 'The fields to change') },
+  responses: { 200: jsonResponse(userSchema, 'You, changed'), ...problemResponses },
 });
 
 const listUsersRoute = createRoute({
@@ -75,6 +87,9 @@ export function createIdentityApi(users: () => Users = defaultUsers()): OpenAPIH
     return c.json(await users().signIn(email, password), 200);
   });
   app.openapi(meRoute, async (c) => c.json(await users().get(c.get('caller')!.id), 200));
+  app.openapi(updateMeRoute, async (c) =>
+    c.json(await users().updateMe(c.get('caller')!.id, c.req.valid('json')), 200),
+  );
   app.openapi(listUsersRoute, async (c) => c.json({ items: await users().list() }, 200));
   app.openapi(setRolesRoute, async (c) => {
     const { id } = c.req.valid('param');

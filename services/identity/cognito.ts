@@ -1,8 +1,10 @@
 import {
   AdminAddUserToGroupCommand,
+  AdminDeleteUserAttributesCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminUpdateUserAttributesCommand,
   type AttributeType,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
@@ -13,7 +15,7 @@ import { requireEnv } from '../../lib/aws.ts';
 import { UnprocessableError } from '../../lib/errors.ts';
 import { ROLES, type Role } from '../../lib/permissions.ts';
 import type { LoginResult, User } from './contract.ts';
-import type { UserDirectory } from './domain/users.ts';
+import type { ProfileChanges, UserDirectory } from './domain/users.ts';
 
 /**
  * The user directory in AWS: a Cognito user pool with one group per role. Sign-in uses the app
@@ -66,7 +68,14 @@ export class CognitoUserDirectory implements UserDirectory {
   private async toUser(username: string, attributes: AttributeType[] = []): Promise<User> {
     const attr = (name: string) => attributes.find((a) => a.Name === name)?.Value;
     const email = attr('email') ?? username;
-    return { id: username, email, name: attr('name') ?? email, roles: await this.roles(username) };
+    const phone = attr('phone_number');
+    return {
+      id: username,
+      email,
+      name: attr('name') ?? email,
+      roles: await this.roles(username),
+      ...(phone ? { phone } : {}),
+    };
   }
 
   async get(id: string): Promise<User | undefined> {
@@ -104,6 +113,32 @@ export class CognitoUserDirectory implements UserDirectory {
     for (const role of current.filter((r) => !roles.includes(r))) {
       await this.client.send(
         new AdminRemoveUserFromGroupCommand({ UserPoolId: this.userPoolId, Username: id, GroupName: role }),
+      );
+    }
+    return (await this.get(id))!;
+  }
+
+  /** Name and phone are standard Cognito attributes (`name`, `phone_number`, E.164 like ours). */
+  async update(id: string, changes: ProfileChanges): Promise<User> {
+    const attributes: AttributeType[] = [];
+    if (changes.name !== undefined) attributes.push({ Name: 'name', Value: changes.name });
+    if (typeof changes.phone === 'string') attributes.push({ Name: 'phone_number', Value: changes.phone });
+    if (attributes.length) {
+      await this.client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: this.userPoolId,
+          Username: id,
+          UserAttributes: attributes,
+        }),
+      );
+    }
+    if (changes.phone === null) {
+      await this.client.send(
+        new AdminDeleteUserAttributesCommand({
+          UserPoolId: this.userPoolId,
+          Username: id,
+          UserAttributeNames: ['phone_number'],
+        }),
       );
     }
     return (await this.get(id))!;

@@ -13,7 +13,7 @@ import { documentClient, requireEnv } from '../../lib/aws.ts';
 import type { Role } from '../../lib/permissions.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type { LoginResult, User } from './contract.ts';
-import type { UserDirectory } from './domain/users.ts';
+import type { ProfileChanges, UserDirectory } from './domain/users.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -46,6 +46,7 @@ const toUser = (item: UserItem): User => ({
   email: item.email,
   name: item.name,
   roles: item.roles,
+  ...(item.phone ? { phone: item.phone } : {}),
 });
 
 /**
@@ -124,6 +125,44 @@ export class LocalUserDirectory implements UserDirectory {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#roles': 'roles' },
         ExpressionAttributeValues: { ':roles': roles },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toUser(out.Attributes as UserItem);
+  }
+
+  async update(id: string, changes: ProfileChanges): Promise<User> {
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const values: Record<string, unknown> = {};
+    const names: Record<string, string> = {};
+    if (changes.name !== undefined) {
+      sets.push('#name = :name');
+      names['#name'] = 'name';
+      values[':name'] = changes.name;
+    }
+    if (changes.phone === null) {
+      removes.push('#phone');
+      names['#phone'] = 'phone';
+    } else if (changes.phone !== undefined) {
+      sets.push('#phone = :phone');
+      names['#phone'] = 'phone';
+      values[':phone'] = changes.phone;
+    }
+    const expression = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `USER#${id}`, sk: 'USER' },
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         ReturnValues: 'ALL_NEW',
       }),
     );

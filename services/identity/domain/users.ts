@@ -12,6 +12,13 @@ export interface UserDirectory {
   get(id: string): Promise<User | undefined>;
   list(): Promise<User[]>;
   setRoles(id: string, roles: Role[]): Promise<User>;
+  /** Changes the user's own profile fields; `phone: null` removes the phone number. */
+  update(id: string, changes: ProfileChanges): Promise<User>;
+}
+
+export interface ProfileChanges {
+  name?: string;
+  phone?: string | null;
 }
 
 export class Users {
@@ -32,6 +39,13 @@ export class Users {
 
   list(): Promise<User[]> {
     return this.directory.list();
+  }
+
+  /** The signed-in user changes their own name or phone (nothing else: roles are an admin's). */
+  async updateMe(id: string, changes: ProfileChanges): Promise<User> {
+    await this.get(id);
+    if (changes.name === undefined && changes.phone === undefined) return this.get(id);
+    return this.directory.update(id, changes);
   }
 
   /** Changes a user's roles; an admin cannot take the admin role away from themself (no lock-out). */
