@@ -44,7 +44,10 @@ export const DEMO_USERS: { email: string; name: string; roles: Role[] }[] = [
 /** One demo user per role (local mode only); password `DEMO_PASSWORD` or `azura-demo`. */
 export async function seedDemoUsers(password = process.env.DEMO_PASSWORD ?? 'azura-demo'): Promise<void> {
   const directory = new LocalUserDirectory();
-  for (const user of DEMO_USERS) await directory.create({ ...user, password });
+  for (const user of DEMO_USERS) {
+    // Created with its UserChanged; one from an older .data/ is announced once (version 1).
+    if (!(await directory.create({ ...user, password }))) await directory.announce(user.email);
+  }
 }
 
 /** A bearer token for a demo user of this role, signed locally (seeding, tests, examples). */

@@ -1,4 +1,5 @@
 import type { ServiceDecl } from '../../lib/topology.ts';
+import { identityEvents } from './contract.ts';
 
 /**
  * Sign-in and users. In AWS the directory is Cognito (user pool + app client + one group per role,
@@ -6,7 +7,15 @@ import type { ServiceDecl } from '../../lib/topology.ts';
  */
 export const identityService = {
   name: 'identity',
-  tables: [{ name: 'identity', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'S' } }],
+  tables: [
+    {
+      name: 'identity',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      // The local directory's user items carry their UserChanged in an outbox (lib/outbox.ts).
+      stream: { handler: 'publish-events', batchSize: 25, maxAttempts: 10 },
+    },
+  ],
   functions: [
     {
       id: 'api',
@@ -15,7 +24,15 @@ export const identityService = {
       tables: ['identity'],
       http: ['/api/v1/auth', '/api/v1/users'],
     },
+    {
+      id: 'publish-events',
+      entry: 'services/identity/handlers/publish-events.ts',
+      description:
+        'Publishes the outbox of committed user changes (UserChanged, from the table stream) on SNS',
+      tables: [],
+      publishes: true,
+    },
   ],
   queues: [],
-  publishes: [],
+  publishes: identityEvents.map((e) => e.type),
 } satisfies ServiceDecl;

@@ -5,14 +5,15 @@ import {
   GetCommand,
   PutCommand,
   ScanCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { AUTH_ENV } from '../../lib/auth.ts';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import type { Envelope } from '../../lib/events.ts';
 import type { Role } from '../../lib/permissions.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
-import type { LoginResult, User } from './contract.ts';
+import { type LoginResult, type User, UserChanged } from './contract.ts';
 import type { ProfileChanges, UserDirectory } from './domain/users.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -39,6 +40,20 @@ interface UserItem extends User {
   pk: string;
   sk: 'USER';
   passwordHash: string;
+  /** Increases on every change (absent on items from before UserChanged existed: 0). */
+  version?: number;
+  /** The latest UserChanged envelope, published by the table stream (lib/outbox.ts). */
+  outbox?: Envelope[];
+}
+
+/** The UserChanged of the user as the item now stands (id `user:<id>:<version>`, stable across redeliveries). */
+function withEvent(item: UserItem, version: number): UserItem {
+  const user = toUser(item);
+  const event = UserChanged.create(
+    { ...user, status: 'active', version },
+    { id: `user:${item.id}:${version}`, correlationId: `user:${item.id}` },
+  );
+  return { ...item, version, outbox: [event] };
 }
 
 const toUser = (item: UserItem): User => ({
@@ -66,15 +81,18 @@ export class LocalUserDirectory implements UserDirectory {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            pk: `USER#${email}`,
-            sk: 'USER',
-            id: email,
-            email,
-            name: user.name,
-            roles: user.roles,
-            passwordHash: await hashPassword(user.password),
-          } satisfies UserItem,
+          Item: withEvent(
+            {
+              pk: `USER#${email}`,
+              sk: 'USER',
+              id: email,
+              email,
+              name: user.name,
+              roles: user.roles,
+              passwordHash: await hashPassword(user.password),
+            },
+            1,
+          ),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -117,56 +135,51 @@ export class LocalUserDirectory implements UserDirectory {
   }
 
   async setRoles(id: string, roles: Role[]): Promise<User> {
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `USER#${id}`, sk: 'USER' },
-        UpdateExpression: 'SET #roles = :roles',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#roles': 'roles' },
-        ExpressionAttributeValues: { ':roles': roles },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return toUser(out.Attributes as UserItem);
+    return this.change(id, (item) => ({ ...item, roles }));
   }
 
   async update(id: string, changes: ProfileChanges): Promise<User> {
-    const sets: string[] = [];
-    const removes: string[] = [];
-    const values: Record<string, unknown> = {};
-    const names: Record<string, string> = {};
-    if (changes.name !== undefined) {
-      sets.push('#name = :name');
-      names['#name'] = 'name';
-      values[':name'] = changes.name;
+    return this.change(id, (item) => {
+      const next: UserItem = { ...item, ...(changes.name !== undefined ? { name: changes.name } : {}) };
+      if (changes.phone === null) delete next.phone;
+      else if (changes.phone !== undefined) next.phone = changes.phone;
+      return next;
+    });
+  }
+
+  /**
+   * Makes a user known to other services: an item from before UserChanged existed (no version)
+   * gets version 1 and its event. Idempotent; used when the demo users are seeded again.
+   */
+  async announce(id: string): Promise<void> {
+    const item = await this.item(id);
+    if (item && item.version === undefined) await this.change(id, (i) => i);
+  }
+
+  /**
+   * One change of a user item, with its UserChanged in the same write: read, change, put on the
+   * condition that the version is still the one read (retried on a concurrent change).
+   */
+  private async change(id: string, mutate: (item: UserItem) => UserItem): Promise<User> {
+    for (let attempt = 0; ; attempt++) {
+      const item = await this.item(id);
+      if (!item) throw new NotFoundError(`No user ${id}.`);
+      const version = item.version ?? 0;
+      const next = withEvent(mutate({ ...item }), version + 1);
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: next,
+            ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :version',
+            ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),
+          }),
+        );
+        return toUser(next);
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException' || attempt >= 4) throw error;
+      }
     }
-    if (changes.phone === null) {
-      removes.push('#phone');
-      names['#phone'] = 'phone';
-    } else if (changes.phone !== undefined) {
-      sets.push('#phone = :phone');
-      names['#phone'] = 'phone';
-      values[':phone'] = changes.phone;
-    }
-    const expression = [
-      sets.length ? `SET ${sets.join(', ')}` : '',
-      removes.length ? `REMOVE ${removes.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `USER#${id}`, sk: 'USER' },
-        UpdateExpression: expression,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return toUser(out.Attributes as UserItem);
   }
 }
 
