@@ -7,6 +7,7 @@ import { startCorsProxy } from './cors-proxy.ts';
 import { fauxqsStores } from './s3-store.ts';
 import { startLocalSecretsManager } from './secretsmanager.ts';
 import { startLocalSes } from './ses.ts';
+import { captureSms } from './sms.ts';
 
 /**
  * The emulators behind the local world: AWS's DynamoDB Local (a JVM child process) and fauxqs
@@ -86,6 +87,8 @@ export interface EmulatorOptions {
   secretsFile?: string;
   /** File the local SES keeps its emails and templates in (e.g. `.data/ses.json`); in memory when absent. */
   sesFile?: string;
+  /** File the SMS capture (local/sms.ts) keeps its messages in (e.g. `.data/sms.json`); in memory when absent. */
+  smsFile?: string;
   /** Port of the local SES and its mail viewer; 0 (default) picks a free one. */
   sesPort?: number;
   dynamoPort?: number;
@@ -106,6 +109,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   children.add(jvm);
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const fauxqs = buildApp({ logger: false, stores: fauxqsStores(options.s3Dir) });
+  captureSms(fauxqs, { file: options.smsFile });
   const proxy = await startCorsProxy(
     await fauxqs.listen({ port: 0, host: '127.0.0.1' }),
     options.sqsPort ?? 0,

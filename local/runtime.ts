@@ -108,6 +108,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         s3Dir: options.dataDir && join(options.dataDir, 's3'),
         secretsFile: options.dataDir && join(options.dataDir, 'secrets.json'),
         sesFile: options.dataDir && join(options.dataDir, 'ses.json'),
+        smsFile: options.dataDir && join(options.dataDir, 'sms.json'),
         sqsPort: options.sqsPort,
         sesPort: options.sesPort,
       });
