@@ -17,19 +17,9 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
-import { sns } from '../lib/aws.ts';
-import type { Envelope } from '../lib/events.ts';
 import { stateMachineEnvVar, tableEnvVar } from '../lib/topology.ts';
 import { localTokenFor } from '../local/auth.ts';
 import { startRuntime } from '../local/runtime.ts';
@@ -39,31 +29,11 @@ import { StockLedger } from '../services/stock/domain/stock.ts';
 import { stockService } from '../services/stock/service.ts';
 import { DynamoStockStore, STOCK_TABLE } from '../services/stock/store.ts';
 import { seedProduct } from '../services/stock/testing.ts';
+import { levelEventFloor, median, pct, until } from './latency.ts';
 
 const [runs = 20] = process.argv.slice(2).map(Number);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-
-const until = async <T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
-};
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 const simulator = await startSupplierSimulator({ port: 0 });
 const runtime = await startRuntime({
@@ -95,45 +65,7 @@ try {
   );
 
   // The baseline consumer: a queue of our own on the topic, raw delivery, StockLevelChanged only.
-  const observer = new SQSClient({ useQueueUrlAsEndpoint: false });
-  const { QueueUrl } = await observer.send(
-    new CreateQueueCommand({ QueueName: `${runtime.provisioned.prefix}-bench-levels` }),
-  );
-  const { Attributes } = await observer.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns().send(
-    new SubscribeCommand({
-      TopicArn: runtime.provisioned.topicArn,
-      Protocol: 'sqs',
-      Endpoint: Attributes!.QueueArn!,
-      Attributes: {
-        RawMessageDelivery: 'true',
-        FilterPolicy: JSON.stringify({ type: ['StockLevelChanged'] }),
-      },
-    }),
-  );
-  const levelSeenAt = new Map<string, number>(); // `${sku}:${movementId}` → when it reached our queue
-  let reading = true;
-  const reader = (async () => {
-    while (reading) {
-      const { Messages = [] } = await observer
-        .send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))
-        .catch(() => ({ Messages: [] })); // the runtime stopping under a long poll
-      const at = Date.now();
-      for (const m of Messages) {
-        const event = JSON.parse(m.Body ?? '{}') as Envelope<{ sku: string; movementId: string }>;
-        levelSeenAt.set(`${event.data.sku}:${event.data.movementId}`, at);
-      }
-      if (Messages.length)
-        await observer.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-    }
-  })();
+  const floor = await levelEventFloor(runtime.provisioned.prefix, runtime.provisioned.topicArn);
 
   const supplierId = `bench-${ulid().slice(-8).toLowerCase()}`;
   const created = await api('POST', '/api/v1/suppliers', {
@@ -174,10 +106,7 @@ try {
       'the PO at the webhook',
     );
     toWebhook.push(Date.parse(delivery.receivedAt) - crossedAt);
-    const seen = await until(
-      () => levelSeenAt.get(`${sku}:${movement.id}`),
-      'the level event at the bench queue',
-    );
+    const seen = await until(() => floor.seenAt(sku, movement.id), 'the level event at the bench queue');
     toEvent.push(seen - crossedAt);
 
     // Acknowledged by the simulator, then received in full: the saga's whole life.
@@ -228,8 +157,7 @@ try {
     });
     raw.push(performance.now() - started);
   }
-  reading = false;
-  await reader;
+  await floor.stop();
 
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(`runs: ${runs}`);
