@@ -3,16 +3,9 @@
  * raw baseline consumer — a queue of the bench's own on the topic, raw delivery, StockLevelChanged
  * only — that records when each level event arrived (the event-delivery floor every consumer pays).
  */
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { sns } from '../lib/aws.ts';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Envelope } from '../lib/events.ts';
+import { ensureQueue, subscribeQueue } from '../local/provision.ts';
 
 /** Polls `check` every 5 ms until it returns a value, or throws after `timeoutMs`. */
 export async function until<T>(
@@ -47,21 +40,8 @@ export async function levelEventFloor(
   topicArn: string,
 ): Promise<{ seenAt(sku: string, movementId: string): number | undefined; stop(): Promise<void> }> {
   const observer = new SQSClient({ useQueueUrlAsEndpoint: false });
-  const { QueueUrl } = await observer.send(new CreateQueueCommand({ QueueName: `${prefix}-bench-levels` }));
-  const { Attributes } = await observer.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns().send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: Attributes!.QueueArn!,
-      Attributes: {
-        RawMessageDelivery: 'true',
-        FilterPolicy: JSON.stringify({ type: ['StockLevelChanged'] }),
-      },
-    }),
-  );
+  const { url: QueueUrl, arn } = await ensureQueue(`${prefix}-bench-levels`);
+  await subscribeQueue(topicArn, arn, ['StockLevelChanged']);
   const seen = new Map<string, number>(); // `${sku}:${movementId}` → when it reached the queue
   let reading = true;
   const reader = (async () => {

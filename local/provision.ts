@@ -123,7 +123,8 @@ async function ensureTable(prefix: string, table: TableDecl): Promise<string | u
   return described.Table?.LatestStreamArn;
 }
 
-async function ensureQueue(
+/** Creates the queue if it is missing (same attributes: a no-op) and returns its URL and ARN. */
+export async function ensureQueue(
   name: string,
   attributes: Record<string, string> = {},
 ): Promise<{ url: string; arn: string }> {

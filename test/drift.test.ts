@@ -1,19 +1,16 @@
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { documentClient, requireEnv, sns, sqs } from '../lib/aws.ts';
+import { documentClient, requireEnv } from '../lib/aws.ts';
 import { ConflictError } from '../lib/errors.ts';
 import { EVENTS_TOPIC_ENV, tableEnvVar } from '../lib/topology.ts';
 import { lambdaContext } from '../local/lambda.ts';
-import { eventFeed } from '../services/orders/testing.ts';
 import { applyCorrection, checkLedger, checkSku, repairPlan } from '../services/stock/domain/drift.ts';
 import { StockLedger } from '../services/stock/domain/stock.ts';
 import { stockService } from '../services/stock/service.ts';
 import { DynamoStockStore } from '../services/stock/store.ts';
 import { outboxOf, seedProduct, uniqueSku } from '../services/stock/testing.ts';
-import { eventually, provisionFor } from './support/env.ts';
+import { eventually, provisionFor, topicFeed } from './support/env.ts';
 
 // The drift detector (services/stock/domain/drift.ts): one piece of code behind `azura ledger
 // check|repair` and the scheduled stock/drift-check. A level written outside the ledger (here:
@@ -211,24 +208,9 @@ describe('the scheduled drift check (stock/drift-check)', () => {
 
   it('publishes one LedgerDriftDetected per run that finds drift, naming the SKU, with an id from the scheduled event', async () => {
     // Prepare: a queue of the test's own on the topic, for LedgerDriftDetected only.
-    const { QueueUrl } = await sqs().send(
-      new CreateQueueCommand({ QueueName: `drift-feed-${uniqueSku().toLowerCase()}` }),
-    );
-    const { Attributes } = await sqs().send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns().send(
-      new SubscribeCommand({
-        TopicArn: requireEnv(EVENTS_TOPIC_ENV),
-        Protocol: 'sqs',
-        Endpoint: Attributes!.QueueArn!,
-        Attributes: {
-          RawMessageDelivery: 'true',
-          FilterPolicy: JSON.stringify({ type: ['LedgerDriftDetected'] }),
-        },
-      }),
-    );
-    const feed = eventFeed(QueueUrl!);
+    const feed = await topicFeed(requireEnv(EVENTS_TOPIC_ENV), `drift-feed-${uniqueSku().toLowerCase()}`, [
+      'LedgerDriftDetected',
+    ]);
     const sku = uniqueSku('EVT');
     await seedProduct(ledger, sku, { onHand: 5 });
     await tamper(sku, { reserved: 3 });

@@ -1,12 +1,9 @@
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sns, sqs } from '../lib/aws.ts';
 import type { Envelope } from '../lib/events.ts';
 import type { Runtime } from '../local/runtime.ts';
 import { identityService } from '../services/identity/service.ts';
-import { eventFeed } from '../services/orders/testing.ts';
-import { authHeader, eventually } from './support/env.ts';
+import type { eventFeed } from '../services/orders/testing.ts';
+import { authHeader, eventually, topicFeed } from './support/env.ts';
 import { startTestRuntime } from './support/runtime.ts';
 
 /** Identity tells other services who the users are: UserChanged on the topic, from the table's outbox. */
@@ -15,21 +12,9 @@ describe('UserChanged', () => {
   let feed: ReturnType<typeof eventFeed>;
   beforeAll(async () => {
     runtime = await startTestRuntime([identityService]);
-    const { QueueUrl } = await sqs().send(
-      new CreateQueueCommand({ QueueName: `${runtime.provisioned.prefix}-test-user-events` }),
-    );
-    const { Attributes } = await sqs().send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns().send(
-      new SubscribeCommand({
-        TopicArn: runtime.provisioned.topicArn,
-        Protocol: 'sqs',
-        Endpoint: Attributes!.QueueArn!,
-        Attributes: { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ type: ['UserChanged'] }) },
-      }),
-    );
-    feed = eventFeed(QueueUrl!);
+    feed = await topicFeed(runtime.provisioned.topicArn, `${runtime.provisioned.prefix}-test-user-events`, [
+      'UserChanged',
+    ]);
   });
   afterAll(async () => {
     await feed?.stop();

@@ -1,7 +1,4 @@
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
-import { sns, sqs } from '../lib/aws.ts';
 import type { Envelope } from '../lib/events.ts';
 import type { Role } from '../lib/permissions.ts';
 import { localTokenFor } from '../local/auth.ts';
@@ -11,7 +8,6 @@ import {
   type SupplierSimulator,
   startSupplierSimulator,
 } from '../local/supplier-simulator.ts';
-import { eventFeed } from '../services/orders/testing.ts';
 import type {
   PurchaseOrderStatus,
   ReorderRuleBody,
@@ -22,7 +18,7 @@ import { replenishmentService } from '../services/replenishment/service.ts';
 import { stockService } from '../services/stock/service.ts';
 import { defaultLedger } from '../services/stock/store.ts';
 import { seedProduct, uniqueSku } from '../services/stock/testing.ts';
-import { eventually } from './support/env.ts';
+import { eventually, topicFeed } from './support/env.ts';
 import { startTestRuntime } from './support/runtime.ts';
 
 /**
@@ -84,24 +80,11 @@ export interface ReplenishmentWorld {
 }
 
 async function subscribedFeed(topicArn: string, prefix: string) {
-  const { QueueUrl } = await sqs().send(
-    new CreateQueueCommand({ QueueName: `${prefix}-test-replenishment-events` }),
+  return topicFeed(
+    topicArn,
+    `${prefix}-test-replenishment-events`,
+    replenishmentEvents.map((e) => e.type),
   );
-  const { Attributes } = await sqs().send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns().send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: Attributes!.QueueArn!,
-      Attributes: {
-        RawMessageDelivery: 'true',
-        FilterPolicy: JSON.stringify({ type: replenishmentEvents.map((e) => e.type) }),
-      },
-    }),
-  );
-  return eventFeed(QueueUrl!);
 }
 
 export async function startReplenishmentWorld(): Promise<ReplenishmentWorld> {

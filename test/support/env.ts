@@ -5,8 +5,9 @@ import type { Role } from '../../lib/permissions.ts';
 import type { ServiceDecl } from '../../lib/topology.ts';
 import { localAuthEnv, localTokenFor } from '../../local/auth.ts';
 import { endpointEnv } from '../../local/emulators.ts';
-import { type Provisioned, provision } from '../../local/provision.ts';
+import { ensureQueue, type Provisioned, provision, subscribeQueue } from '../../local/provision.ts';
 import { toSqsRecord } from '../../local/sqs-poller.ts';
+import { eventFeed } from '../../services/orders/testing.ts';
 
 /** Points this test file's process at the shared emulators. */
 export function pointAtEmulators(): void {
@@ -95,4 +96,19 @@ export function signedIn(
       return app.request(path, { ...init, headers });
     },
   };
+}
+
+/**
+ * A feed of the events of these types published on the topic: a queue of the test's own
+ * (`queueName`), subscribed as a service's queue is (raw delivery, filter on `type`), read until
+ * `stop()`.
+ */
+export async function topicFeed(
+  topicArn: string,
+  queueName: string,
+  eventTypes: string[],
+): Promise<ReturnType<typeof eventFeed>> {
+  const queue = await ensureQueue(queueName);
+  await subscribeQueue(topicArn, queue.arn, eventTypes);
+  return eventFeed(queue.url);
 }

@@ -43,8 +43,8 @@ export class Users {
 
   /** The signed-in user changes their own name or phone (nothing else: roles are an admin's). */
   async updateMe(id: string, changes: ProfileChanges): Promise<User> {
-    await this.get(id);
-    if (changes.name === undefined && changes.phone === undefined) return this.get(id);
+    const user = await this.get(id);
+    if (changes.name === undefined && changes.phone === undefined) return user;
     return this.directory.update(id, changes);
   }
 
