@@ -23,7 +23,7 @@ const person = (roles: Recipient['roles'], phone?: string): Recipient => ({
   version: 1,
 });
 const quantities = { onHand: 8, reserved: 0, incoming: 0, safetyStock: 0, available: 8 };
-const low = stockAlert('StockLow', 1, {
+const facts = {
   sku: 'TSHIRT-BLUE-L',
   locationId: 'main',
   quantities,
@@ -32,29 +32,15 @@ const low = stockAlert('StockLow', 1, {
     sku: 'TSHIRT-BLUE-L',
     name: 'Classic T-shirt, blue, L',
     category: 'apparel',
-    status: 'active',
+    status: 'active' as const,
     reorderPoint: 10,
     version: 1,
   },
   incoming: [],
   occurredAt: '2026-12-03T10:00:00.000Z',
-});
-const out = stockAlert('OutOfStock', 1, {
-  sku: 'TSHIRT-BLUE-L',
-  locationId: 'main',
-  quantities: { ...quantities, onHand: 0, available: 0 },
-  reorderPoint: 10,
-  product: {
-    sku: 'TSHIRT-BLUE-L',
-    name: 'Classic T-shirt, blue, L',
-    category: 'apparel',
-    status: 'active',
-    reorderPoint: 10,
-    version: 1,
-  },
-  incoming: [],
-  occurredAt: '2026-12-03T10:00:00.000Z',
-});
+};
+const low = stockAlert('StockLow', 1, facts);
+const out = stockAlert('OutOfStock', 1, { ...facts, quantities: { ...quantities, onHand: 0, available: 0 } });
 const defaults = builtInDefaults();
 
 describe('alert content', () => {
