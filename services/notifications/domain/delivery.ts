@@ -95,6 +95,19 @@ export interface DeliveryStore extends DeliveryFeedback {
   preferences(userId: string): Promise<{ preferences: UserPreferences; updatedAt: string } | undefined>;
   preferencesOf(userIds: string[]): Promise<Map<string, UserPreferences>>;
   putPreferences(userId: string, preferences: UserPreferences, at: string): Promise<void>;
+  /** The delivery log, newest first (gsi1 `DELIVERIES`, sorted `<createdAt>#<id>`), filtered. */
+  listDeliveries(query: DeliveryLogQuery): Promise<{ items: DeliveryView[]; nextCursor?: string }>;
+}
+
+export interface DeliveryLogQuery {
+  channel?: Channel;
+  type?: AlertType;
+  sku?: string;
+  status?: DeliveryStatus;
+  /** 1..100. */
+  limit: number;
+  /** Opaque, from a previous page's nextCursor (a malformed one is a ValidationError naming `cursor`). */
+  cursor?: string;
 }
 
 export interface InboxPage {
@@ -121,6 +134,7 @@ export interface SendQueue {
 /** Where the rendered content is kept for the log (`notifications-content`). */
 export interface ContentStore {
   put(deliveryId: string, content: RenderedMessage): Promise<void>;
+  get(deliveryId: string): Promise<RenderedMessage | undefined>;
 }
 
 // ------------------------------------------------------------------------------ ids
