@@ -394,3 +394,33 @@ export const deliveryContentSchema = z
 /** The message on the `notifications-send` queue: one delivery to attempt. */
 export const sendMessageSchema = z.object({ deliveryId: z.string().min(1) });
 export type SendMessage = z.infer<typeof sendMessageSchema>;
+
+// ------------------------------------------------------------------------------ queries
+
+export const alertListQuerySchema = z
+  .object({
+    unread: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: 'Only unread alerts' }),
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .meta({ id: 'AlertListQuery' });
+
+export const deliveryLogQuerySchema = z
+  .object({
+    channel: channelSchema.optional(),
+    type: alertTypeSchema.optional(),
+    sku: skuSchema.optional(),
+    status: deliveryStatusSchema.optional(),
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .meta({ id: 'DeliveryLogQuery' });
+
+/** PUT body of the defaults: any subset of the alert types. */
+export const defaultsBodySchema = z
+  .object({ types: z.partialRecord(alertTypeSchema, defaultPreferenceSchema) })
+  .meta({ id: 'NotificationDefaultsChange' });
