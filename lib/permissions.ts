@@ -5,6 +5,7 @@
  * - manager: products, stock, orders, reports, thresholds, suppliers, reorder rules, purchase orders and their approval;
  * - warehouse: view products and stock; adjustments, counts, receipts (also against purchase orders), transfers;
  * - viewer: read-only.
+ * Everyone has their own alerts (the bell) and notification preferences.
  */
 export const ROLES = ['admin', 'manager', 'warehouse', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -63,6 +64,19 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'POST /api/v1/purchase-orders/{id}/reject': managers,
   'POST /api/v1/purchase-orders/{id}/cancel': managers,
   'POST /api/v1/purchase-orders/{id}/receipts': stockHandlers,
+  // notifications: everyone has a bell and preferences; managers read the delivery log and the
+  // defaults, admins change the defaults and other users' preferences
+  'GET /api/v1/alerts': everyone,
+  'POST /api/v1/alerts/{id}/read': everyone,
+  'POST /api/v1/alerts/read-all': everyone,
+  'GET /api/v1/me/notification-preferences': everyone,
+  'PUT /api/v1/me/notification-preferences': everyone,
+  'GET /api/v1/notification-preferences/defaults': managers,
+  'PUT /api/v1/notification-preferences/defaults': admins,
+  'GET /api/v1/notification-preferences/users/{userId}': admins,
+  'PUT /api/v1/notification-preferences/users/{userId}': admins,
+  'GET /api/v1/notifications/deliveries': managers,
+  'GET /api/v1/notifications/deliveries/{id}/content': managers,
 };
 
 /**

@@ -172,6 +172,29 @@ describe('who may do what', () => {
       body: { lines: [{ sku: PROBE_SKU, quantity: 1 }] },
       status: 404,
     }),
+    'GET /api/v1/alerts': () => ({}),
+    // Nobody has this alert: the allowed answer is a 404 from the caller's own alerts.
+    'POST /api/v1/alerts/{id}/read': () => ({
+      params: { id: `al_${'0'.repeat(26)}` },
+      body: {},
+      status: 404,
+    }),
+    'POST /api/v1/alerts/read-all': () => ({ body: {} }),
+    'GET /api/v1/me/notification-preferences': () => ({}),
+    'PUT /api/v1/me/notification-preferences': () => ({ body: { global: { channels: ['inApp', 'email'] } } }),
+    'GET /api/v1/notification-preferences/defaults': () => ({}),
+    'PUT /api/v1/notification-preferences/defaults': () => ({
+      body: { types: { LedgerDrift: { roles: ['admin'], channels: ['inApp', 'email'] } } },
+    }),
+    'GET /api/v1/notification-preferences/users/{userId}': () => ({
+      params: { userId: 'manager@azura.local' },
+    }),
+    'PUT /api/v1/notification-preferences/users/{userId}': () => ({
+      params: { userId: 'manager@azura.local' },
+      body: { types: { BackInStock: { channels: ['inApp'] } } },
+    }),
+    'GET /api/v1/notifications/deliveries': () => ({}),
+    'GET /api/v1/notifications/deliveries/{id}/content': () => ({ params: { id: 'dl_none' }, status: 404 }),
   };
   const pathOf = (template: string, params: Record<string, string> = {}) =>
     template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -214,6 +237,17 @@ describe('who may do what', () => {
       lines: [{ sku: PROBE_SKU, quantity: 5 }],
     })) as { id: string };
     probePurchaseOrder = po.id;
+    // The notifications service knows the demo users once their UserChanged has reached it.
+    await eventually(
+      async () =>
+        (
+          await call(
+            'GET',
+            '/api/v1/notification-preferences/users/manager%40azura.local',
+            await authHeader(),
+          )
+        ).ok,
+    );
   });
   afterAll(async () => {
     await runtime?.stop();

@@ -1,24 +1,19 @@
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { requireEnv, sesv2 } from '../../lib/aws.ts';
 import { EMAIL_ENV } from '../../lib/topology.ts';
 
-export interface EmailMessage {
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  deliveryId: string;
-}
+import type { EmailSender } from './domain/delivery.ts';
+
+export type EmailMessage = Parameters<EmailSender['send']>[0];
 
 /** Sends one email with SES v2; the delivery id rides along as an email tag for SES's feedback events. */
-export interface EmailSender {
-  send(input: EmailMessage): Promise<{ messageId: string }>;
-}
-
 export class SesEmailSender implements EmailSender {
+  /** `client`: the process-wide SES v2 client unless given. */
+  constructor(private readonly client: () => SESv2Client = sesv2) {}
+
   async send(input: EmailMessage): Promise<{ messageId: string }> {
     const charset = 'UTF-8';
-    const result = await sesv2().send(
+    const result = await this.client().send(
       new SendEmailCommand({
         FromEmailAddress: requireEnv(EMAIL_ENV.from),
         ConfigurationSetName: requireEnv(EMAIL_ENV.configurationSet),

@@ -1,11 +1,9 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from '../../lib/aws.ts';
 
-/** Sends one SMS with SNS `Publish` to a phone number (Transactional). Locally captured by local/sms.ts. */
-export interface SmsSender {
-  send(input: { phone: string; text: string; deliveryId: string }): Promise<{ messageId: string }>;
-}
+import type { SmsSender } from './domain/delivery.ts';
 
+/** Sends one SMS with SNS `Publish` to a phone number (Transactional). Locally captured by local/sms.ts. */
 export class SnsSmsSender implements SmsSender {
   async send(input: { phone: string; text: string; deliveryId: string }): Promise<{ messageId: string }> {
     const result = await sns().send(

@@ -204,6 +204,9 @@ export class Alerting {
       ...(before?.openOutAlertId ? { openOutAlertId: before.openOutAlertId } : {}),
       handed: [],
     };
+    // A level first seen empty, never stocked (a product just created): its state, not a drop.
+    const fresh = !before && quantities.onHand === 0 && quantities.reserved === 0;
+    if (fresh) return { next, alerts: [] };
     const opensLow = low && !wasLow;
     const opensOut = out && !wasOut;
     const closesLow = !low && wasLow;
@@ -232,9 +235,9 @@ export class Alerting {
     for (const alert of open) alerts.push(resolvedStockAlert(alert, facts));
     if (closesLow) delete next.openLowAlertId;
     if (closesOut) {
-      // Sellable again: told once per out-of-stock episode (its id comes from that episode).
+      // Sellable again: worth saying when running out was (once per episode: its id comes from it).
+      if (before?.openOutAlertId) alerts.push(stockAlert('BackInStock', next.outEpisode, facts));
       delete next.openOutAlertId;
-      alerts.push(stockAlert('BackInStock', next.outEpisode, facts));
     }
     if (opensLow) next.lowEpisode++;
     if (opensOut) next.outEpisode++;
