@@ -44,18 +44,11 @@ const valueCell: CSSProperties = {
   verticalAlign: 'top',
 };
 
-/** Label/value rows as a plain table (one `<th>`/`<td>` pair a row: it reads well as text too). */
+/** Label/value rows as a data table (a `<th>`/`<td>` pair a row; html-to-text lays it out as columns). */
 export function FiguresTable({ rows, caption }: { rows: readonly Figure[]; caption: string }) {
   if (rows.length === 0) return null;
   return (
-    <table
-      role="presentation"
-      cellPadding={0}
-      cellSpacing={0}
-      style={table}
-      aria-label={caption}
-      data-text-format="dataTable"
-    >
+    <table cellPadding={0} cellSpacing={0} style={table} aria-label={caption} data-text-format="dataTable">
       <tbody>
         {rows.map((row) => (
           <tr key={row.label}>
