@@ -83,6 +83,7 @@ const inboxItemKey = (userId: string, alert: Pick<Alert, 'id' | 'raisedAt'>) => 
   sk: `${ITEM_PREFIX}${alert.raisedAt}#${alert.id}`,
 });
 const counterKey = (userId: string) => ({ pk: inboxPk(userId), sk: 'COUNTER' });
+const COUNTER_NAMES = { '#unread': 'unread', '#version': 'version' };
 
 const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl'];
 /** What the delivery log reads of a record: the view, not the snapshots, plus the keys a cursor needs. */
@@ -591,7 +592,8 @@ export class DynamoInboxStore implements InboxStore {
         Update: {
           TableName: this.tableName,
           Key: counterKey(userId),
-          UpdateExpression: 'ADD unread :one, version :one',
+          UpdateExpression: 'ADD #unread :one, #version :one',
+          ExpressionAttributeNames: COUNTER_NAMES,
           ExpressionAttributeValues: { ':one': 1 },
         },
       },
@@ -604,7 +606,8 @@ export class DynamoInboxStore implements InboxStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: inboxItemKey(userId, alert),
-          UpdateExpression: 'SET alert = :alert',
+          UpdateExpression: 'SET #alert = :alert',
+          ExpressionAttributeNames: { '#alert': 'alert' },
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':alert': alert },
         }),
@@ -667,9 +670,9 @@ export class DynamoInboxStore implements InboxStore {
         Update: {
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: 'SET #read = :true, readAt = :at',
+          UpdateExpression: 'SET #read = :true, #readAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND #read = :false',
-          ExpressionAttributeNames: { '#read': 'read' },
+          ExpressionAttributeNames: { '#read': 'read', '#readAt': 'readAt' },
           ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at },
         },
       },
@@ -677,7 +680,8 @@ export class DynamoInboxStore implements InboxStore {
         Update: {
           TableName: this.tableName,
           Key: counterKey(userId),
-          UpdateExpression: 'ADD unread :minus',
+          UpdateExpression: 'ADD #unread :minus',
+          ExpressionAttributeNames: { '#unread': 'unread' },
           ExpressionAttributeValues: { ':minus': -1 },
         },
       },
@@ -704,9 +708,9 @@ export class DynamoInboxStore implements InboxStore {
           Update: {
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET #read = :true, readAt = :at',
+            UpdateExpression: 'SET #read = :true, #readAt = :at',
             ConditionExpression: 'attribute_exists(pk) AND #read = :false',
-            ExpressionAttributeNames: { '#read': 'read' },
+            ExpressionAttributeNames: { '#read': 'read', '#readAt': 'readAt' },
             ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at },
           },
         }));
@@ -715,9 +719,10 @@ export class DynamoInboxStore implements InboxStore {
               Update: {
                 TableName: this.tableName,
                 Key: counterKey(userId),
-                UpdateExpression: 'SET unread = :zero, readAllAt = :at',
+                UpdateExpression: 'SET #unread = :zero, #readAllAt = :at',
                 ConditionExpression:
-                  version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+                  version === undefined ? 'attribute_not_exists(#version)' : '#version = :version',
+                ExpressionAttributeNames: { ...COUNTER_NAMES, '#readAllAt': 'readAllAt' },
                 ExpressionAttributeValues: {
                   ':zero': 0,
                   ':at': at,
@@ -729,7 +734,8 @@ export class DynamoInboxStore implements InboxStore {
               Update: {
                 TableName: this.tableName,
                 Key: counterKey(userId),
-                UpdateExpression: 'ADD unread :minus',
+                UpdateExpression: 'ADD #unread :minus',
+                ExpressionAttributeNames: { '#unread': 'unread' },
                 ExpressionAttributeValues: { ':minus': -chunk.length },
               },
             };
