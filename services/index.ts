@@ -2,6 +2,7 @@ import { docsService } from '../api/service.ts';
 import type { ServiceDecl } from '../lib/topology.ts';
 import { catalogService } from './catalog/service.ts';
 import { identityService } from './identity/service.ts';
+import { notificationsService } from './notifications/service.ts';
 import { ordersService } from './orders/service.ts';
 import { replenishmentService } from './replenishment/service.ts';
 import { stockService } from './stock/service.ts';
@@ -13,5 +14,6 @@ export const services: readonly ServiceDecl[] = [
   stockService,
   ordersService,
   replenishmentService,
+  notificationsService,
   docsService,
 ];

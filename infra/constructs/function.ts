@@ -87,7 +87,8 @@ export class ServiceFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
+        // prettier: only @react-email/render's `pretty` option loads it, and we never pass it (-260 KB).
+        externalModules: ['@aws-sdk/*', 'prettier'],
         ...(decl.bundleNodeModules ? { nodeModules: decl.bundleNodeModules } : {}),
         // Bundled CommonJS dependencies may call require(): give ESM output one.
         banner:

@@ -2,12 +2,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { observability } from '../../lib/observability.ts';
 import { DASHBOARD_URL_ENV } from '../../lib/topology.ts';
 import { DynamoAlertStore } from './alert-store.ts';
-import { S3ContentStore } from './content-store.ts';
+import { defaultContentStore } from './content-store.ts';
 import { DynamoDeliveryStore, DynamoInboxStore } from './delivery-store.ts';
 import { Alerting } from './domain/alerting.ts';
 import { Delivery, Inbox, NotificationPreferences } from './domain/delivery.ts';
 import { defaultEmailSender } from './email.ts';
-import { SqsSendQueue } from './send-queue.ts';
+import { defaultSendQueue } from './send-queue.ts';
 import { DELIVERY_FAILED_METRIC } from './service.ts';
 import { defaultSmsSender } from './sms.ts';
 import { ReactEmailRenderer } from './templates/renderer.ts';
@@ -20,7 +20,6 @@ import { ReactEmailRenderer } from './templates/renderer.ts';
 let alertStore: DynamoAlertStore | undefined;
 let deliveryStore: DynamoDeliveryStore | undefined;
 let inboxStore: DynamoInboxStore | undefined;
-let contentStore: S3ContentStore | undefined;
 let delivery: Delivery | undefined;
 let alerting: Alerting | undefined;
 
@@ -35,10 +34,6 @@ export const defaultDeliveryStore = (): DynamoDeliveryStore => {
 const defaultInboxStore = (): DynamoInboxStore => {
   inboxStore ??= new DynamoInboxStore();
   return inboxStore;
-};
-export const defaultContentStore = (): S3ContentStore => {
-  contentStore ??= new S3ContentStore();
-  return contentStore;
 };
 
 /** Where links in emails and SMS point: the dashboard (DASHBOARD_URL), else the local default. */
@@ -58,7 +53,7 @@ export function defaultDelivery(): Delivery {
       defaultDeliveryStore(),
       defaultInboxStore(),
       defaultAlertStore(),
-      new SqsSendQueue(),
+      defaultSendQueue(),
       {
         renderer: new ReactEmailRenderer(),
         email: defaultEmailSender(),

@@ -1,6 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { createNotificationsApi } from '../api.ts';
-import { defaultContentStore, defaultDeliveryStore, defaultInbox, defaultPreferences } from '../wiring.ts';
+import { defaultContentStore } from '../content-store.ts';
+import { defaultDeliveryStore, defaultInbox, defaultPreferences } from '../wiring.ts';
 
 /**
  * The notifications HTTP API (the bell, preferences, defaults, the delivery log): mounted by the
