@@ -20,6 +20,8 @@ const SupplierDetail = lazy(() => import('./pages/SupplierDetail.tsx'));
 const ReorderRules = lazy(() => import('./pages/ReorderRules.tsx'));
 const Reports = lazy(() => import('./pages/Reports.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
+const Alerts = lazy(() => import('./pages/Alerts.tsx'));
+const DeliveryLog = lazy(() => import('./pages/DeliveryLog.tsx'));
 const Help = lazy(() => import('./pages/Help.tsx'));
 const InfoPage = lazy(() => import('./pages/InfoPage.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
@@ -65,6 +67,8 @@ export function AppRoutes() {
           <Route path="purchasing/suppliers/:id" element={<SupplierDetail />} />
           <Route path="purchasing/reorder-rules" element={<ReorderRules />} />
           <Route path="reports" element={<Reports />} />
+          <Route path="alerts" element={<Alerts />} />
+          <Route path="notifications/deliveries" element={<DeliveryLog />} />
           <Route path="settings" element={<Settings />} />
           <Route path="help" element={<Help />} />
         </Route>

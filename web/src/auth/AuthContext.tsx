@@ -11,6 +11,8 @@ interface AuthState {
   checking: boolean;
   signIn(email: string, password: string): Promise<User>;
   signOut(reason?: 'expired'): void;
+  /** The signed-in user as the server answered a change of their profile. */
+  updateUser(user: User): void;
   /** Why the last sign-out happened, for the sign-in page to say. */
   signedOutReason: 'expired' | null;
 }
@@ -56,6 +58,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return signedIn;
   }, []);
 
+  const updateUser = useCallback((changed: User) => {
+    storeUser(changed);
+    setUser(changed);
+  }, []);
+
   // Any 401 from the API means the token is gone or expired: back to sign-in.
   useEffect(() => {
     const onUnauthorized = () => signOut('expired');
@@ -82,8 +89,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ user, checking, signIn, signOut, signedOutReason }),
-    [user, checking, signIn, signOut, signedOutReason],
+    () => ({ user, checking, signIn, signOut, updateUser, signedOutReason }),
+    [user, checking, signIn, signOut, updateUser, signedOutReason],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth, useUser } from '../auth/AuthContext.tsx';
+import { can, type Permission } from '../auth/permissions.ts';
 import { PHONE_QUERY, useMediaQuery } from '../lib/hooks.ts';
+import { AlertsBell } from './Alerts.tsx';
 import { Icon, type IconName } from './Icon.tsx';
 import { Logo } from './Logo.tsx';
 import { useToast } from './Toasts.tsx';
@@ -12,6 +14,8 @@ export interface Section {
   icon: IconName;
   /** Pages under the section, listed below it in the sidebar. */
   pages?: { to: string; label: string }[];
+  /** Shown only to users who have it. */
+  permission?: Permission;
 }
 
 /** The purchasing pages: in the sidebar under Purchasing, and as tabs on each of them. */
@@ -28,6 +32,17 @@ export const SECTIONS: Section[] = [
   { to: '/purchasing', label: 'Purchasing', icon: 'truck', pages: PURCHASING_PAGES },
   { to: '/reports', label: 'Reports', icon: 'reports' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
+];
+
+/** In the sidebar after the sections: the caller's alerts, and the delivery log for managers. */
+export const NOTIFICATION_SECTIONS: Section[] = [
+  { to: '/alerts', label: 'Alerts', icon: 'bell' },
+  {
+    to: '/notifications/deliveries',
+    label: 'Delivery log',
+    icon: 'mail',
+    permission: 'notifications:log',
+  },
 ];
 
 const SIDEBAR_KEY = 'azura.sidebar';
@@ -118,7 +133,10 @@ function Header({
           </ul>
         </nav>
       )}
-      <UserMenu />
+      <div className="header-actions">
+        <AlertsBell />
+        <UserMenu />
+      </div>
     </header>
   );
 }
@@ -238,7 +256,12 @@ function Sidebar({
   phone: boolean;
   onToggle: () => void;
 }) {
-  const items: Section[] = [...SECTIONS, { to: '/help', label: 'Help', icon: 'help' }];
+  const user = useUser();
+  const items: Section[] = [
+    ...SECTIONS,
+    ...NOTIFICATION_SECTIONS.filter((s) => !s.permission || can(user, s.permission)),
+    { to: '/help', label: 'Help', icon: 'help' },
+  ];
   return (
     <nav id="sidebar" className={`sidebar${collapsed ? ' sidebar-collapsed' : ''}`} aria-label="Sections">
       <ul>

@@ -35,7 +35,12 @@ export default function Help() {
               inventory as CSV.
             </li>
             <li>
-              <Link to="/settings">Settings</Link>: your profile; administrators manage users and their roles.
+              <Link to="/alerts">Alerts</Link>: every alert sent to you, newest first (the bell in the header
+              shows the latest).
+            </li>
+            <li>
+              <Link to="/settings">Settings</Link>: your profile and phone number, your notification
+              preferences; administrators manage users and their roles, and the notification defaults.
             </li>
           </ul>
         </section>
@@ -124,6 +129,72 @@ export default function Help() {
             </dd>
           </dl>
         </section>
+        <section className="card" aria-labelledby="help-notifications">
+          <h2 id="help-notifications">Notifications and alerts</h2>
+          <p>
+            Azura watches stock, purchasing and operations and raises an alert when something needs a person:
+            low stock (available at or under the reorder point, once per crossing), out of stock, back in
+            stock, a shortfall after a count, a purchase order waiting for approval, failed, rejected or not
+            acknowledged, a late delivery, a shipment on its way, and for administrators messages stuck in a
+            dead-letter queue, ledger drift and spikes of rejected orders or expired reservations. Each alert
+            says what happened, the figures (available, reserved, incoming, reorder point) and links to the
+            page to act on. The same situation is alerted once, not on every stock change; when it is over
+            (stock is back above the reorder point) the alert is marked resolved.
+          </p>
+          <dl>
+            <dt>The bell</dt>
+            <dd>
+              The bell in the header counts your unread alerts and refreshes every few seconds while the page
+              is visible, without a reload; screen readers hear new alerts announced. Open it for the ten
+              newest: opening one marks it read and takes you to its page; “Mark all read” clears the count.
+              “See all alerts” opens <Link to="/alerts">the alerts page</Link>, with older alerts, an “Unread
+              only” filter, and resolved alerts marked as such.
+            </dd>
+            <dt>Email</dt>
+            <dd>
+              Each alert is also sent by email to the people it concerns (by default, by role: managers for
+              stock and purchasing, warehouse staff for deliveries, administrators for operations).
+            </dd>
+            <dt>SMS (opt-in)</dt>
+            <dd>
+              Text messages are only sent to people who choose SMS for an alert type in their own preferences
+              and have a mobile number on their profile, in international format (+ and the country code).
+            </dd>
+            <dt>Your preferences</dt>
+            <dd>
+              In <Link to="/settings#notifications">Settings → Notifications</Link>, tick the channels (email,
+              SMS, in-app) per alert type; types you have not changed follow the default for your role, shown
+              as inherited. Critical alerts (a purchase order that failed, an active product out of stock)
+              always stay in-app, and are never held or digested. The page tells you when a channel you asked
+              for is not used and why, e.g. no phone number.
+            </dd>
+            <dt>Quiet hours</dt>
+            <dd>
+              Between the start and end you choose (in your time zone, possibly over midnight), email and SMS
+              for non-critical alerts are held and sent when the quiet hours end. In-app alerts arrive at
+              once.
+            </dd>
+            <dt>Daily digest</dt>
+            <dd>
+              Instead of one email per alert, get non-critical email alerts grouped into one email a day at
+              the hour you choose. SMS and in-app are not digested.
+            </dd>
+            <dt>Delivery log</dt>
+            <dd>
+              Managers and administrators see every delivery in{' '}
+              <Link to="/notifications/deliveries">the delivery log</Link>: when, which alert, to whom, over
+              which channel and what became of it (sent, held for quiet hours, waiting for the digest, failed
+              after its retries, not sent and why, bounced), with the number of attempts. Open one to see the
+              email or text exactly as sent.
+            </dd>
+            <dt>Thresholds</dt>
+            <dd>
+              A product's reorder point and safety stock are set on its edit page; managers and administrators
+              can override them per location on the product page (“Thresholds”), or go back to the product's
+              values. Low-stock alerts and the stock status use the values that apply at each location.
+            </dd>
+          </dl>
+        </section>
         <section className="card" aria-labelledby="help-roles">
           <h2 id="help-roles">Roles</h2>
           <ul>
@@ -145,7 +216,8 @@ export default function Help() {
               <kbd>Enter</kbd> or <kbd>Space</kbd> activates a button; table headers sort.
             </li>
             <li>
-              <kbd>Esc</kbd> closes a dialog or the account menu; arrow keys move within the account menu.
+              <kbd>Esc</kbd> closes a dialog, the alerts panel or the account menu; arrow keys move within the
+              account menu.
             </li>
           </ul>
         </section>

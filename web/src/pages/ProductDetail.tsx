@@ -1,11 +1,19 @@
-import { type ChangeEvent, useRef, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { newIdempotencyKey } from '../api/client.ts';
 import { products, purchaseOrders, reorderRules, stock } from '../api/endpoints.ts';
-import { FINAL_PO_STATUSES, type Movement, type StockView } from '../api/types.ts';
+import { fieldErrorsOf } from '../api/fields.ts';
+import {
+  FINAL_PO_STATUSES,
+  type Movement,
+  type Product,
+  type StockLevel,
+  type StockView,
+} from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { can } from '../auth/permissions.ts';
 import { LineChart } from '../components/Charts.tsx';
+import { FormFailure, WholeNumberField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PagedList } from '../components/PagedList.tsx';
 import { ProductImage } from '../components/ProductImage.tsx';
@@ -15,7 +23,7 @@ import {
   type StockAction,
   StockActionDialog,
 } from '../components/StockActionDialog.tsx';
-import { useToast } from '../components/Toasts.tsx';
+import { messageOf, useToast } from '../components/Toasts.tsx';
 import {
   LoadError,
   Loading,
@@ -44,6 +52,7 @@ export default function ProductDetail() {
   const [action, setAction] = useState<StockAction | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [ledgerVersion, setLedgerVersion] = useState(0);
+  const [thresholdsAt, setThresholdsAt] = useState<StockLevel | null>(null);
 
   if (product.error && !product.data)
     return <LoadError error={product.error} retry={() => void product.reload()} />;
@@ -53,6 +62,7 @@ export default function ProductDetail() {
   const shortfall = levels.data?.totals.shortfall ?? 0;
   const mayEdit = can(user, 'products:edit') && p.status === 'active';
   const mayMove = can(user, 'stock:move') && p.status === 'active';
+  const mayEditThresholds = can(user, 'thresholds:edit') && p.status === 'active';
 
   const applyOptimistic = (change: OptimisticChange) => {
     const shift = (sign: 1 | -1) => levels.setData((view) => view && shiftView(view, change, sign));
@@ -189,7 +199,13 @@ export default function ProductDetail() {
         {levels.error && !levels.data ? (
           <LoadError error={levels.error} retry={() => void levels.reload()} />
         ) : null}
-        {levels.data ? <LocationsTable view={levels.data} /> : null}
+        {levels.data ? (
+          <LocationsTable
+            view={levels.data}
+            product={p}
+            {...(mayEditThresholds ? { onEditThresholds: setThresholdsAt } : {})}
+          />
+        ) : null}
       </section>
 
       <ReorderPanel sku={sku} />
@@ -224,6 +240,18 @@ export default function ProductDetail() {
             setLedgerVersion((v) => v + 1);
           }}
           onClose={() => setAction(null)}
+        />
+      ) : null}
+      {thresholdsAt ? (
+        <ThresholdsDialog
+          product={p}
+          level={thresholdsAt}
+          mayEditProduct={mayEdit}
+          onSaved={() => {
+            void levels.reload();
+            setThresholdsAt(null);
+          }}
+          onClose={() => setThresholdsAt(null)}
         />
       ) : null}
       {deleting ? (
@@ -334,7 +362,15 @@ export function shiftView(view: StockView, change: OptimisticChange, sign: 1 | -
   };
 }
 
-function LocationsTable({ view }: { view: StockView }) {
+function LocationsTable({
+  view,
+  product,
+  onEditThresholds,
+}: {
+  view: StockView;
+  product: Product;
+  onEditThresholds?: (level: StockLevel) => void;
+}) {
   if (view.locations.length === 0) return <p className="muted">No stock at any location yet.</p>;
   return (
     <div className="table-wrap">
@@ -358,7 +394,16 @@ function LocationsTable({ view }: { view: StockView }) {
             <th scope="col" className="numeric">
               Incoming
             </th>
+            <th scope="col" className="numeric">
+              Reorder point
+            </th>
+            <th scope="col">Thresholds</th>
             <th scope="col">Updated</th>
+            {onEditThresholds ? (
+              <th scope="col">
+                <span className="sr-only">Edit thresholds</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -373,7 +418,32 @@ function LocationsTable({ view }: { view: StockView }) {
               <td className="numeric">{formatNumber(l.safetyStock)}</td>
               <td className="numeric">{formatNumber(l.available)}</td>
               <td className="numeric">{formatNumber(l.incoming)}</td>
+              <td className="numeric">{formatNumber(l.reorderPoint)}</td>
+              <td>
+                {l.thresholds === 'location' ? (
+                  <span className="badge badge-info">This location's</span>
+                ) : (
+                  <span
+                    className="badge badge-muted"
+                    title={`Reorder point ${product.reorderPoint}, safety stock ${product.safetyStock}`}
+                  >
+                    Product's
+                  </span>
+                )}
+              </td>
               <td>{l.updatedAt ? formatDateTime(l.updatedAt) : 'Saving…'}</td>
+              {onEditThresholds ? (
+                <td>
+                  <button
+                    type="button"
+                    className="button button-secondary"
+                    aria-label={`Edit thresholds at ${l.locationId}`}
+                    onClick={() => onEditThresholds(l)}
+                  >
+                    <Icon name="edit" /> Thresholds
+                  </button>
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>
@@ -512,5 +582,113 @@ function ImageUpload({ sku, onUploaded }: { sku: string; onUploaded(): void }) {
       />
       <small className="muted">PNG, JPEG or WebP, up to 10 MB.</small>
     </div>
+  );
+}
+
+const wholeOrNull = (text: string): number | null => {
+  if (text.trim() === '') return null;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 0 ? n : Number.NaN;
+};
+
+/**
+ * A location's own reorder point and safety stock; an empty field goes back to the product's.
+ * A value equal to the product's is only prefilled when the location set it itself.
+ */
+function ThresholdsDialog({
+  product,
+  level,
+  mayEditProduct,
+  onSaved,
+  onClose,
+}: {
+  product: Product;
+  level: StockLevel;
+  mayEditProduct: boolean;
+  onSaved(): void;
+  onClose(): void;
+}) {
+  const toast = useToast();
+  const own = level.thresholds === 'location';
+  const [reorderPoint, setReorderPoint] = useState(
+    own && level.reorderPoint !== product.reorderPoint ? String(level.reorderPoint) : '',
+  );
+  const [safetyStock, setSafetyStock] = useState(
+    own && level.safetyStock !== product.safetyStock ? String(level.safetyStock) : '',
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = { reorderPoint: wholeOrNull(reorderPoint), safetyStock: wholeOrNull(safetyStock) };
+    const local: Record<string, string> = {};
+    if (Number.isNaN(body.reorderPoint))
+      local.reorderPoint = 'Enter a whole number, 0 or more, or leave empty';
+    if (Number.isNaN(body.safetyStock)) local.safetyStock = 'Enter a whole number, 0 or more, or leave empty';
+    setErrors(local);
+    setFailure(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await stock.setThresholds(product.sku, level.locationId, body);
+      toast.success(`Thresholds of ${product.sku} at ${level.locationId} saved`);
+      onSaved();
+    } catch (e) {
+      setErrors(fieldErrorsOf(e));
+      setFailure(`Not saved: ${messageOf(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title={`Thresholds at ${level.locationId}`} onClose={onClose}>
+      <form className="form-grid" onSubmit={(e) => void save(e)} noValidate>
+        <p className="muted">
+          Low-stock alerts and the stock status use these at {level.locationId}. Leave a field empty to use
+          the product's value.
+        </p>
+        <WholeNumberField
+          label="Reorder point at this location"
+          value={reorderPoint}
+          onChange={setReorderPoint}
+          placeholder={String(product.reorderPoint)}
+          hint={`Empty: the product's (${formatNumber(product.reorderPoint)})`}
+          error={errors.reorderPoint}
+        />
+        <WholeNumberField
+          label="Safety stock at this location"
+          value={safetyStock}
+          onChange={setSafetyStock}
+          placeholder={String(product.safetyStock)}
+          hint={`Empty: the product's (${formatNumber(product.safetyStock)})`}
+          error={errors.safetyStock}
+        />
+        {mayEditProduct ? (
+          <p className="muted">
+            The product's own values are edited on{' '}
+            <Link to={`/products/${encodeURIComponent(product.sku)}/edit`}>its edit page</Link>.
+          </p>
+        ) : null}
+        <FormFailure message={failure} />
+        <div className="form-actions">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => {
+              setReorderPoint('');
+              setSafetyStock('');
+            }}
+          >
+            Use the product's values
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save thresholds'}
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }

@@ -1,9 +1,15 @@
 import { useEffect, useState } from 'react';
-import { users } from '../api/endpoints.ts';
+import { notificationPreferences, users } from '../api/endpoints.ts';
 import { ROLES, type Role, type User } from '../api/types.ts';
 import { useAuth, useUser } from '../auth/AuthContext.tsx';
 import { can, ROLE_DESCRIPTIONS } from '../auth/permissions.ts';
 import { Icon } from '../components/Icon.tsx';
+import {
+  DefaultsEditor,
+  OtherUserPreferences,
+  PreferencesEditor,
+  ProfileForm,
+} from '../components/NotificationSettings.tsx';
 import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, PageHeader } from '../components/ui.tsx';
 import { useResource, useTitle } from '../lib/hooks.ts';
@@ -15,7 +21,8 @@ export default function Settings() {
   const toast = useToast();
 
   useEffect(() => {
-    if (window.location.hash === '#profile') document.getElementById('profile')?.scrollIntoView();
+    const hash = window.location.hash.slice(1);
+    if (hash === 'profile' || hash === 'notifications') document.getElementById(hash)?.scrollIntoView();
   }, []);
 
   return (
@@ -24,10 +31,6 @@ export default function Settings() {
       <section id="profile" className="card" aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>
         <dl className="facts">
-          <div>
-            <dt>Name</dt>
-            <dd>{user.name || '—'}</dd>
-          </div>
           <div>
             <dt>Email</dt>
             <dd>{user.email}</dd>
@@ -44,6 +47,7 @@ export default function Settings() {
             </li>
           ))}
         </ul>
+        <ProfileForm user={user} />
         <button
           type="button"
           className="button button-secondary"
@@ -55,6 +59,29 @@ export default function Settings() {
           <Icon name="logout" /> Sign out
         </button>
       </section>
+      <section id="notifications" className="card" aria-labelledby="notifications-title">
+        <h2 id="notifications-title">Notifications</h2>
+        <p className="muted">
+          Choose how each alert reaches you: email, SMS (needs a phone number above) or in-app (the bell).
+          Unticked boxes follow the default for your role until you change them.
+        </p>
+        <PreferencesEditor load={notificationPreferences.mine} save={notificationPreferences.putMine} />
+      </section>
+      {can(user, 'notifications:defaults') ? (
+        <>
+          <section className="card" aria-labelledby="defaults-title">
+            <h2 id="defaults-title">Notification defaults</h2>
+            <p className="muted">
+              Who receives each alert type when they have not chosen otherwise, and over which channels.
+            </p>
+            <DefaultsEditor />
+          </section>
+          <section className="card" aria-labelledby="others-title">
+            <h2 id="others-title">Another user's notifications</h2>
+            <OtherUserPreferences self={user} />
+          </section>
+        </>
+      ) : null}
       {can(user, 'users:manage') ? <UsersAdmin self={user} /> : null}
     </>
   );

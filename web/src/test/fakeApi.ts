@@ -37,9 +37,18 @@ export const problem = (
     { status, headers: { 'content-type': 'application/problem+json' } },
   );
 
+/**
+ * Routes every signed-in page calls (the header's alert bell): answered with "nothing" unless a
+ * test fakes them itself.
+ */
+const FRAME_ROUTES: Record<string, object> = {
+  'GET /api/v1/alerts': { items: [], unread: 0 },
+};
+
 export function fakeApi(routes: Record<string, Handler | object>) {
   const calls: Call[] = [];
-  const table = Object.entries(routes).map(([key, handler]) => {
+  const all = { ...FRAME_ROUTES, ...routes };
+  const table = Object.entries(all).map(([key, handler]) => {
     const [method, pattern] = key.split(' ') as [string, string];
     const names: string[] = [];
     const regex = new RegExp(
