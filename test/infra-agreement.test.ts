@@ -48,7 +48,9 @@ function synthesized(): Topology {
     queues: queuesWithRole('queue'),
     deadLetterQueues: queuesWithRole('dlq'),
     streamFailureQueues: queuesWithRole('stream-dlq'),
+    // The events topic's subscriptions (each filters on type); SES's feedback topic has no local twin.
     subscriptions: resourcesOf(stateless, 'AWS::SNS::Subscription')
+      .filter(([, s]) => (s.Properties as { FilterPolicy?: unknown }).FilterPolicy)
       .map(([, s]) => {
         const p = s.Properties as {
           Endpoint: unknown;

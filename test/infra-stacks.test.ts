@@ -28,6 +28,7 @@ import {
   stateMachineEnvVar,
 } from '../lib/topology.ts';
 import { services } from '../services/index.ts';
+import { SES_FEEDBACK_QUEUE } from '../services/notifications/service.ts';
 import { PURCHASE_ORDER_FAILED_METRIC } from '../services/replenishment/service.ts';
 
 // One synthesis (bundling skipped) for the whole file; every test reads the templates.
@@ -202,7 +203,10 @@ describe('the services stack', () => {
   it('lets only publishing functions publish, and only the bucket users use the bucket', () => {
     for (const { service, fn } of functions) {
       const actions = statementsOf(service, fn.id).flatMap(actionsOf);
-      expect(actions.includes('sns:Publish'), `${service}/${fn.id} publishes`).toBe(Boolean(fn.publishes));
+      // SMS senders publish to phone numbers (every topic denied to them).
+      expect(actions.includes('sns:Publish'), `${service}/${fn.id} publishes`).toBe(
+        Boolean(fn.publishes || fn.sendsSms),
+      );
       expect(actions.includes('s3:PutObject'), `${service}/${fn.id} writes objects`).toBe(Boolean(fn.bucket));
     }
   });
@@ -302,15 +306,26 @@ describe('the services stack', () => {
   });
 
   it('subscribes queues to the events topic with raw delivery and the declared filter on "type"', () => {
-    const subscriptions = resourcesOf(stateless, 'AWS::SNS::Subscription').map(([, s]) => {
-      const p = props(s);
-      expect(p.Protocol).toBe('sqs');
-      expect(p.RawMessageDelivery).toBe(true);
-      return {
-        queue: declaredName(stateless.Resources[localTarget(p.Endpoint)!]!),
-        eventTypes: [...p.FilterPolicy.type].sort(),
-      };
-    });
+    const all = resourcesOf(stateless, 'AWS::SNS::Subscription');
+    // SES's feedback (configuration set → its topic) arrives as SNS notifications, not raw.
+    const feedback = all.filter(([, s]) => !props(s).FilterPolicy);
+    expect(
+      feedback.map(([, s]) => [
+        declaredName(stateless.Resources[localTarget(props(s).Endpoint)!]!),
+        props(s).RawMessageDelivery,
+      ]),
+    ).toEqual([[SES_FEEDBACK_QUEUE, undefined]]);
+    const subscriptions = all
+      .filter(([, s]) => props(s).FilterPolicy)
+      .map(([, s]) => {
+        const p = props(s);
+        expect(p.Protocol).toBe('sqs');
+        expect(p.RawMessageDelivery).toBe(true);
+        return {
+          queue: declaredName(stateless.Resources[localTarget(p.Endpoint)!]!),
+          eventTypes: [...p.FilterPolicy.type].sort(),
+        };
+      });
     expect(subscriptions.sort((a, b) => a.queue!.localeCompare(b.queue!))).toEqual(
       [...implied.subscriptions].sort((a, b) => a.queue.localeCompare(b.queue)),
     );

@@ -332,10 +332,11 @@ export class DynamoDeliveryStore implements DeliveryStore {
       sets.push(`#${field} = :${field}`);
     }
     // Still pending (a retry to come): it keeps its place on the waiting index, if it has one.
+    // The attempt is over: its claim goes (the next receive may claim it at once).
     const leaves =
       change.status !== 'pending' && !WAITING_STATUSES.includes(change.status)
-        ? ' REMOVE gsi2pk, gsi2sk'
-        : '';
+        ? ' REMOVE claimedUntil, gsi2pk, gsi2sk'
+        : ' REMOVE claimedUntil';
     try {
       await this.client.send(
         new UpdateCommand({
@@ -349,6 +350,31 @@ export class DynamoDeliveryStore implements DeliveryStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new Error(`no delivery ${id} to record an attempt on`);
+      throw error;
+    }
+  }
+
+  async claim(id: string, now: string, until: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(id),
+          UpdateExpression: 'SET claimedUntil = :until',
+          ConditionExpression:
+            '#status IN (:pending, :failed) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':until': until,
+            ':now': now,
+            ':pending': 'pending',
+            ':failed': 'failed',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotFoundError } from '../../../lib/errors.ts';
+import { NotFoundError, TransientError } from '../../../lib/errors.ts';
 import type {
   Alert,
   AlertList,
@@ -78,6 +78,11 @@ export interface DeliveryStore extends DeliveryFeedback {
     attempt: Attempt,
     change: { status: DeliveryStatus; sentAt?: string; subject?: string; reason?: string },
   ): Promise<void>;
+  /**
+   * Claims a pending (or failed) delivery for one send until `until`, unless another send holds
+   * an unexpired claim; false then. Recording the attempt releases the claim.
+   */
+  claim(id: string, now: string, until: string): Promise<boolean>;
   /** Sets the status when the record's status is one of `from`; false otherwise (or when absent). */
   changeStatus(
     id: string,
@@ -162,6 +167,9 @@ export interface SendAttemptContext {
   /** The queue's maxReceiveCount: the receive after which SQS moves the message to the DLQ. */
   maxReceiveCount: number;
 }
+
+/** How long a send holds its claim on a delivery: longer than the send function's 20 s timeout. */
+const CLAIM_SECONDS = 25;
 
 const errorText = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -278,6 +286,11 @@ export class Delivery implements AlertSink, DeliveryFeedback {
         return;
       }
     }
+    // One send at a time: a copy of this message received by another consumer waits its turn (and
+    // then finds it sent). The claim outlives a send's timeout, so a crashed sender's passes.
+    const until = new Date(Date.parse(now) + CLAIM_SECONDS * 1000).toISOString();
+    if (!(await this.store.claim(record.id, now, until)))
+      throw new TransientError(`delivery ${record.id} is being sent by another consumer; retried later`);
     let content: RenderedMessage;
     try {
       content = await this.render(record);

@@ -7,6 +7,12 @@ import { DEAD_LETTER_QUEUES_ENV } from '../../../lib/topology.ts';
 import { defaultAlerting } from '../wiring.ts';
 
 const queuesSchema = z.record(z.string(), z.string());
+/** Messages held, also those someone is looking at (`npx azura dlq show` receives them) or delayed. */
+const DEPTH_ATTRIBUTES = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+] as const;
 
 /**
  * Scheduled: the depth of every dead-letter queue. A first message opens an episode and alerts
@@ -20,10 +26,10 @@ export const handler = async (event?: ScheduledEvent) => {
   const result = { checked: 0, alerted: 0, resolved: 0, failed: 0 };
   for (const [name, url] of Object.entries(queues)) {
     try {
-      const { Attributes } = await sqs().send(
-        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      const { Attributes = {} } = await sqs().send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] }),
       );
-      const depth = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+      const depth = DEPTH_ATTRIBUTES.reduce((n, name) => n + Number(Attributes[name] ?? 0), 0);
       const alert = await defaultAlerting().deadLetterDepth(name, depth, at);
       result.checked++;
       if (alert?.status === 'open') result.alerted++;
