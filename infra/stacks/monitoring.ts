@@ -14,6 +14,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { DELIVERY_FAILED_METRIC } from '../../services/notifications/service.ts';
 import { PURCHASE_ORDER_FAILED_METRIC } from '../../services/replenishment/service.ts';
 import { LEDGER_DRIFT_METRIC } from '../../services/stock/service.ts';
 import { alarmOnAny } from '../constructs/alarm.ts';
@@ -44,6 +45,7 @@ export class MonitoringStack extends Stack {
   readonly ledgerDrift?: Alarm;
   /** A purchase order that no supplier could take (when the replenishment service is deployed). */
   readonly purchaseOrderFailed?: Alarm;
+  readonly notificationDeliveryFailed?: Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -94,8 +96,26 @@ export class MonitoringStack extends Stack {
       });
     }
 
+    // The notifications service counts in `NotificationDeliveryFailed` each email or SMS that failed every retry.
+    if (functions.some((fn) => fn.service === 'notifications')) {
+      this.notificationDeliveryFailed = alarmOnAny(this, 'NotificationDeliveryFailed', {
+        description:
+          'An alert email or SMS failed every retry (SES or SNS refused it, or its template would not render): someone was not told. ' +
+          'The delivery log (dashboard: Delivery log, filter status failed) shows each attempt; its message is in notifications-send-dlq (docs/operations.md).',
+        metric: new Metric({
+          namespace: 'Azura',
+          metricName: DELIVERY_FAILED_METRIC,
+          dimensionsMap: { service: 'notifications' },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+        alarmTopic: props.alarmTopic,
+      });
+    }
+
     const alarms: IAlarm[] = [
       this.apiServerErrors,
+      ...(this.notificationDeliveryFailed ? [this.notificationDeliveryFailed] : []),
       ...(this.ledgerDrift ? [this.ledgerDrift] : []),
       ...(this.purchaseOrderFailed ? [this.purchaseOrderFailed] : []),
       ...functions.map((fn) => fn.errorsAlarm),

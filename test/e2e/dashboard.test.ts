@@ -325,6 +325,8 @@ function pagesToVisit(): [string, string][] {
     ...(orderIds.length ? [['order-detail', `/orders/${orderIds[0]}`] as [string, string]] : []),
     ['reports', '/reports'],
     ['settings', '/settings'],
+    ['alerts', '/alerts'],
+    ['delivery-log', '/notifications/deliveries'],
     ['help', '/help'],
   ];
 }
