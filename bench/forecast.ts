@@ -102,12 +102,16 @@ type Column = CandidateMethod | 'selected';
 const COLUMNS: Column[] = [...CANDIDATE_METHODS, 'selected'];
 const scores = new Map<Kind, Map<Column, number[]>>();
 const chosen = new Map<Kind, Map<string, number>>();
+/** Per kind: future days of forecasts with intervals, and how many fell inside the 80 % / 95 % ones. */
+const coverage = new Map<Kind, { days: number; in80: number; in95: number }>();
 const selectMs: number[] = [];
 const started = performance.now();
 
 for (const kind of KINDS) {
   const byColumn = new Map<Column, number[]>(COLUMNS.map((c) => [c, []]));
   const picks = new Map<string, number>();
+  const covered = { days: 0, in80: 0, in95: 0 };
+  coverage.set(kind, covered);
   for (let i = 0; i < seriesPerKind; i++) {
     const series = generate(kind);
     const history = series.slice(0, HISTORY);
@@ -128,6 +132,13 @@ for (const kind of KINDS) {
       ),
     );
     picks.set(forecast.method, (picks.get(forecast.method) ?? 0) + 1);
+    forecast.points.forEach((p, day) => {
+      if (p.lower80 === undefined) return;
+      const y = future[day]!;
+      covered.days++;
+      if (y >= p.lower80 && y <= p.upper80!) covered.in80++;
+      if (y >= p.lower95! && y <= p.upper95!) covered.in95++;
+    });
   }
   scores.set(kind, byColumn);
   chosen.set(kind, picks);
@@ -150,13 +161,16 @@ for (const column of COLUMNS) {
 
 const series = KINDS.reduce((n, k) => n + scores.get(k)!.get('selected')!.length, 0);
 const sorted = [...selectMs].sort((a, b) => a - b);
-const picksRows = KINDS.map(
-  (k) =>
-    `| ${k} | ${[...chosen.get(k)!.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([m, c]) => `${m} ${c}`)
-      .join(', ')} |`,
-);
+const percent = (part: number, whole: number): string =>
+  whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`;
+const picksRows = KINDS.map((k) => {
+  const c = coverage.get(k)!;
+  const picked = [...chosen.get(k)!.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([m, n]) => `${m} ${n}`)
+    .join(', ');
+  return `| ${k} | ${picked} | ${percent(c.in80, c.days)} | ${percent(c.in95, c.days)} |`;
+});
 const selected = overall('selected');
 const naive = overall('seasonal-naive');
 
@@ -164,7 +178,9 @@ console.log(
   `Mean MASE over the 28 future days (scale: in-sample seasonal-naive MAE, m = 7), ${series} series (${seriesPerKind} per kind, seed ${seed}):\n`,
 );
 console.log(rows.join('\n'));
-console.log('\n| kind | methods selected |\n|---|---|');
+console.log(
+  '\n| kind | methods selected | future days inside the 80 % interval | inside the 95 % |\n|---|---|---|---|',
+);
 console.log(picksRows.join('\n'));
 console.log(
   `\nselected ÷ seasonal naive, overall: ${fmt(selected / naive)}; forecastDemand per series: median ${fmt(sorted[Math.floor(sorted.length / 2)]!)} ms, p90 ${fmt(sorted[Math.floor(sorted.length * 0.9)]!)} ms; whole run ${totalSeconds.toFixed(1)} s (every method fitted separately too).`,

@@ -348,16 +348,30 @@ describe('short and empty series', () => {
   });
 
   it('honours the horizon and levels options', () => {
-    const series = Array.from({ length: 60 }, (_, t) => 20 + (t % 7));
+    const noise = normalFrom(mulberry32(21));
+    const series = Array.from({ length: 60 }, (_, t) => Math.round(20 + (t % 7) + 2 * noise()));
 
     const forecast = forecastDemand(series, { horizon: 10, levels: [90] });
 
     expect(forecast.points).toHaveLength(10);
     expect(forecast.points[9]!.day).toBe(10);
-    if (forecast.points[0]!.intervals) {
-      expect(forecast.points[0]!.intervals.map((i) => i.level)).toEqual([90]);
-      expect(forecast.points[0]!.lower80).toBeUndefined();
-    }
+    expect(forecast.points[0]!.intervals!.map((i) => i.level)).toEqual([90]);
+    expect(forecast.points[0]!.lower80).toBeUndefined();
+    expect(forecastDemand(series, { levels: [] }).points[0]!.intervals).toBeUndefined();
+  });
+
+  it('works without a season (seasonLength 1: naive scaling, no seasonal candidates)', () => {
+    const noise = normalFrom(mulberry32(4));
+    const series = Array.from({ length: 100 }, (_, t) => Math.round(30 + 0.2 * t + 3 * noise()));
+
+    const forecast = forecastDemand(series, { seasonLength: 1 });
+
+    expect(forecast.holdout!.candidates.map((c) => c.method)).toEqual([
+      'seasonal-naive',
+      'ets-ann',
+      'ets-aadn',
+    ]);
+    expect(forecast.points[0]!.mean).toBeGreaterThan(40);
   });
 
   it('rejects negative or non-finite demand and bad options', () => {

@@ -494,9 +494,9 @@ export interface EtsSpec {
 
 export interface EtsParameters {
   alpha: number;
-  /** Trend smoothing in the state-space (error-correction) form, β = α·β* of FPP3 §8.2. */
+  /** Trend smoothing in the state-space (error-correction) form: β = α·β*, β* of FPP3 §8.2; 0 ≤ β ≤ α. */
   beta: number;
-  /** Seasonal smoothing in the state-space form, γ = (1 − α)·γ* … bounded by 0 ≤ γ ≤ 1 − α. */
+  /** Seasonal smoothing, γ of FPP3 §8.3 (the same in both forms); 0 ≤ γ ≤ 1 − α. */
   gamma: number;
   /** Damping, 0.8 ≤ φ ≤ 0.98 (FPP3 §8.2); 1 is unused (no undamped trend here). */
   phi: number;
@@ -885,12 +885,12 @@ function pointsOf(model: FittedModel, horizon: number, levels: readonly number[]
     const point: ForecastPoint = { day: i + 1, mean: mu };
     if (!sds) return point;
     const sd = sds[i]!;
-    point.intervals = zs.map(({ level, z }) => ({
+    const intervals = zs.map(({ level, z }) => ({
       level,
       lower: clamp0(mu - z * sd),
       upper: clamp0(mu + z * sd),
     }));
-    for (const interval of point.intervals) {
+    for (const interval of intervals) {
       if (interval.level === 80) {
         point.lower80 = interval.lower;
         point.upper80 = interval.upper;
@@ -899,6 +899,7 @@ function pointsOf(model: FittedModel, horizon: number, levels: readonly number[]
         point.upper95 = interval.upper;
       }
     }
+    point.intervals = intervals;
     return point;
   });
 }
@@ -926,9 +927,8 @@ export function forecastDemand(series: readonly number[], options: ForecastOptio
     model: FittedModel,
     holdout: HoldoutScore | null,
     flags: ForecastFlag[],
-    method: ForecastMethod = model.method,
   ): DemandForecast => ({
-    method,
+    method: model.method,
     classification,
     horizon,
     points: pointsOf(model, horizon, levels),
