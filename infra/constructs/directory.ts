@@ -97,6 +97,9 @@ export class UserDirectory extends Construct {
         'cognito-idp:AdminListGroupsForUser',
         'cognito-idp:AdminAddUserToGroup',
         'cognito-idp:AdminRemoveUserFromGroup',
+        // PATCH /api/v1/auth/me: name and phone_number.
+        'cognito-idp:AdminUpdateUserAttributes',
+        'cognito-idp:AdminDeleteUserAttributes',
         'cognito-idp:ListUsers',
       ],
       resourceArns: [this.userPool.userPoolArn],
