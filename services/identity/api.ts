@@ -11,7 +11,7 @@ import {
   userSchema,
 } from './contract.ts';
 import { type UserDirectory, Users } from './domain/users.ts';
-import { LocalUserDirectory } from './store.ts';
+import { DynamoUserMirror, LocalUserDirectory } from './store.ts';
 
 const TAG = 'Identity';
 
@@ -67,13 +67,16 @@ const setRolesRoute = createRoute({
   responses: { 200: jsonResponse(userSchema, 'The user with the new roles'), ...problemResponses },
 });
 
-/** Cognito when the stack configured a user pool, the local user store otherwise. */
+/**
+ * Cognito when the stack configured a user pool (its users mirrored in the identity table, which
+ * publishes their UserChanged), the local user store otherwise (its items publish their own).
+ */
 function defaultUsers(): () => Users {
   let users: Users | undefined;
   return () => {
     users ??= new Users(
       (process.env.USER_POOL_ID
-        ? new CognitoUserDirectory()
+        ? new CognitoUserDirectory(new DynamoUserMirror())
         : new LocalUserDirectory()) satisfies UserDirectory,
     );
     return users;

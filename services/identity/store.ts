@@ -9,7 +9,14 @@ import type { Envelope } from '../../lib/events.ts';
 import type { Role } from '../../lib/permissions.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import { type LoginResult, type User, UserChanged } from './contract.ts';
-import type { ProfileChanges, UserDirectory } from './domain/users.ts';
+import type {
+  DirectoryUser,
+  MirroredUser,
+  ProfileChanges,
+  UserDirectory,
+  UserMirror,
+  UserStatus,
+} from './domain/users.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -31,27 +38,81 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   return timingSafeEqual(actual, expected);
 }
 
-interface UserItem extends User {
+/** An item that carries the UserChanged of its latest version in its outbox (lib/outbox.ts). */
+interface VersionedItem {
   pk: string;
-  sk: 'USER';
-  passwordHash: string;
+  sk: string;
   /** Increases on every change (absent on items from before UserChanged existed: 0). */
   version?: number;
   /** The latest UserChanged envelope, published by the table stream (lib/outbox.ts). */
   outbox?: Envelope[];
 }
 
-/** The UserChanged of the user as the item now stands (id `user:<id>:<version>`, stable across redeliveries). */
-function withEvent(item: UserItem, version: number): UserItem {
-  const user = toUser(item);
+interface UserItem extends User, VersionedItem {
+  sk: 'USER';
+  passwordHash: string;
+}
+
+/**
+ * The item at this version with the UserChanged of `user` in its outbox (id `user:<id>:<version>`,
+ * stable across redeliveries).
+ */
+function withEvent<I extends VersionedItem>(
+  item: I,
+  user: DirectoryUser,
+  version: number,
+  occurredAt?: string,
+): I & { version: number } {
   const event = UserChanged.create(
-    { ...user, status: 'active', version },
-    { id: `user:${item.id}:${version}`, correlationId: `user:${item.id}` },
+    { ...toUser(user), status: user.status, version },
+    {
+      id: `user:${user.id}:${version}`,
+      correlationId: `user:${user.id}`,
+      ...(occurredAt ? { occurredAt } : {}),
+    },
   );
   return { ...item, version, outbox: [event] };
 }
 
-const toUser = (item: UserItem): User => ({
+/**
+ * One change of an item and its UserChanged in the same write: read, change, put on the condition
+ * that the version is still the one read (retried on a concurrent change). `change` gets the item
+ * read (undefined when there is none) and returns the item as it will be with the user its event
+ * tells, or undefined when there is nothing to write. Returns the item as it now stands and whether
+ * this call wrote it.
+ */
+async function changeVersioned<I extends VersionedItem>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  key: { pk: string; sk: string },
+  change: (current: I | undefined) => { item: I; user: DirectoryUser } | undefined,
+  occurredAt?: string,
+): Promise<{ item: I | undefined; written: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    const out = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    const current = out.Item as I | undefined;
+    const changed = change(current && { ...current });
+    if (!changed) return { item: current, written: false };
+    const version = current?.version ?? 0;
+    const next = withEvent(changed.item, changed.user, version + 1, occurredAt);
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: next,
+          // No version yet: a new item, or one from before UserChanged existed.
+          ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :version',
+          ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),
+        }),
+      );
+      return { item: next, written: true };
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException' || attempt >= 9) throw error;
+    }
+  }
+}
+
+const toUser = (item: User): User => ({
   id: item.id,
   email: item.email,
   name: item.name,
@@ -72,22 +133,20 @@ export class LocalUserDirectory implements UserDirectory {
   /** Creates the user unless one with this email exists; returns whether it did. */
   async create(user: { email: string; name: string; roles: Role[]; password: string }): Promise<boolean> {
     const email = user.email.toLowerCase();
+    const item: UserItem = {
+      pk: `USER#${email}`,
+      sk: 'USER',
+      id: email,
+      email,
+      name: user.name,
+      roles: user.roles,
+      passwordHash: await hashPassword(user.password),
+    };
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: withEvent(
-            {
-              pk: `USER#${email}`,
-              sk: 'USER',
-              id: email,
-              email,
-              name: user.name,
-              roles: user.roles,
-              passwordHash: await hashPassword(user.password),
-            },
-            1,
-          ),
+          Item: withEvent(item, { ...toUser(item), status: 'active' }, 1),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -123,7 +182,7 @@ export class LocalUserDirectory implements UserDirectory {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey }));
-      users.push(...((page.Items ?? []) as UserItem[]).filter((i) => i.sk === 'USER').map(toUser));
+      users.push(...((page.Items ?? []) as UserItem[]).filter((i) => i.pk.startsWith('USER#')).map(toUser));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return users.sort((a, b) => a.email.localeCompare(b.email));
@@ -151,30 +210,100 @@ export class LocalUserDirectory implements UserDirectory {
     if (item && item.version === undefined) await this.change(id, (i) => i);
   }
 
-  /**
-   * One change of a user item, with its UserChanged in the same write: read, change, put on the
-   * condition that the version is still the one read (retried on a concurrent change).
-   */
+  /** One change of a user item, with its UserChanged (status `active`) in the same write. */
   private async change(id: string, mutate: (item: UserItem) => UserItem): Promise<User> {
-    for (let attempt = 0; ; attempt++) {
-      const item = await this.item(id);
-      if (!item) throw new NotFoundError(`No user ${id}.`);
-      const version = item.version ?? 0;
-      const next = withEvent(mutate({ ...item }), version + 1);
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: next,
-            ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :version',
-            ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),
-          }),
-        );
-        return toUser(next);
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException' || attempt >= 4) throw error;
-      }
-    }
+    const { item } = await changeVersioned<UserItem>(
+      this.db,
+      this.table,
+      { pk: `USER#${id}`, sk: 'USER' },
+      (current) => {
+        if (!current) throw new NotFoundError(`No user ${id}.`);
+        const next = mutate(current);
+        return { item: next, user: { ...toUser(next), status: 'active' } };
+      },
+    );
+    return toUser(item!);
+  }
+}
+
+interface MirrorItem extends DirectoryUser, VersionedItem {
+  sk: 'USER';
+  /** When this version was seen in the directory. */
+  recordedAt: string;
+}
+
+const mirrorKey = (id: string) => ({ pk: `MIRROR#${id}`, sk: 'USER' as const });
+
+/** The roles as a set: sorted, each once (a directory may list groups in any order). */
+const roleSet = (roles: readonly Role[]): Role[] => [...new Set(roles)].sort();
+
+const sameUser = (a: DirectoryUser, b: DirectoryUser): boolean =>
+  a.email === b.email &&
+  a.name === b.name &&
+  (a.phone ?? null) === (b.phone ?? null) &&
+  a.status === b.status &&
+  roleSet(a.roles).join() === roleSet(b.roles).join();
+
+const toMirrored = (item: MirrorItem): MirroredUser => ({
+  ...toUser(item),
+  status: item.status,
+  version: item.version ?? 0,
+});
+
+/**
+ * The user mirror in the identity table (`MIRROR#<id>` / `USER`): what UserChanged last told of
+ * each user of a directory that publishes nothing itself (Cognito). A change is written with its
+ * UserChanged in the item's outbox, published by the table's stream like a local user's.
+ */
+export class DynamoUserMirror implements UserMirror {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+    private readonly table: string = requireEnv(tableEnvVar('identity')),
+  ) {}
+
+  async record(
+    user: User & { status?: UserStatus },
+    at: string,
+  ): Promise<{ version: number; changed: boolean }> {
+    const seen: DirectoryUser = {
+      ...toUser(user),
+      roles: roleSet(user.roles),
+      status: user.status ?? 'active',
+    };
+    const { item, written } = await changeVersioned<MirrorItem>(
+      this.db,
+      this.table,
+      mirrorKey(user.id),
+      (current) => {
+        if (current && sameUser(toMirrored(current), seen)) return undefined;
+        return { item: { ...mirrorKey(user.id), ...seen, recordedAt: at }, user: seen };
+      },
+      at,
+    );
+    return { version: item?.version ?? 0, changed: written };
+  }
+
+  async get(id: string): Promise<MirroredUser | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: mirrorKey(id) }));
+    return out.Item && toMirrored(out.Item as MirrorItem);
+  }
+
+  async list(): Promise<MirroredUser[]> {
+    const users: MirroredUser[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'begins_with(pk, :mirror)',
+          ExpressionAttributeValues: { ':mirror': 'MIRROR#' },
+          ExclusiveStartKey,
+        }),
+      );
+      users.push(...((page.Items ?? []) as MirrorItem[]).map(toMirrored));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return users.sort((a, b) => a.email.localeCompare(b.email));
   }
 }
 
