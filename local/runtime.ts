@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { ListEmailTemplatesCommand } from '@aws-sdk/client-sesv2';
@@ -45,8 +46,8 @@ export interface RuntimeOptions {
   services?: readonly ServiceDecl[];
   /** Use running emulators (tests share one set); otherwise start our own. */
   emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
-    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>;
-  /** Persist DynamoDB Local, S3 objects and stream checkpoints here (npm start: `.data/`). */
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint' | 'rdsDataEndpoint'>>;
+  /** Persist DynamoDB Local, S3 objects, PGlite (`pglite/`) and stream checkpoints here (npm start: `.data/`). */
   dataDir?: string;
   prefix?: string;
   /** HTTP port; 0 picks a free one. */
@@ -74,7 +75,7 @@ export interface Runtime {
   url: string;
   provisioned: Provisioned;
   emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
-    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>;
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint' | 'rdsDataEndpoint'>>;
   services: readonly ServiceDecl[];
   /** Calls a declared function's handler directly, as Lambda's Invoke would. */
   invoke(service: string, functionId: string, event: unknown): Promise<unknown>;
@@ -82,6 +83,13 @@ export interface Runtime {
   health(): Promise<{ ok: boolean; components: Record<string, string> }>;
   stop(): Promise<void>;
 }
+
+// lib/aws.ts has no Data API client yet; the health check's own (the SDK reads AWS_ENDPOINT_URL_RDS_DATA).
+let rdsDataClient: RDSDataClient | undefined;
+const rdsData = (): RDSDataClient => {
+  rdsDataClient ??= new RDSDataClient({});
+  return rdsDataClient;
+};
 
 type HandlerModule = { handler?: LambdaHandler; app?: OpenAPIHono<ApiEnv> };
 
@@ -109,6 +117,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         secretsFile: options.dataDir && join(options.dataDir, 'secrets.json'),
         sesFile: options.dataDir && join(options.dataDir, 'ses.json'),
         smsFile: options.dataDir && join(options.dataDir, 'sms.json'),
+        rdsDataDir: options.dataDir && join(options.dataDir, 'pglite'),
         sqsPort: options.sqsPort,
         sesPort: options.sesPort,
       });
@@ -211,6 +220,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           : []),
         ...(process.env.AWS_ENDPOINT_URL_SESV2
           ? [check('ses', () => sesv2().send(new ListEmailTemplatesCommand({ PageSize: 1 })))]
+          : []),
+        ...(process.env.AWS_ENDPOINT_URL_RDS_DATA
+          ? [
+              check('rdsdata', () =>
+                rdsData().send(
+                  new ExecuteStatementCommand({
+                    resourceArn: 'arn:aws:rds:us-east-1:000000000000:cluster:local',
+                    secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:local',
+                    sql: 'SELECT 1',
+                  }),
+                  // A transaction holds the local database until it ends: do not wait for it here.
+                  { abortSignal: AbortSignal.timeout(5000) },
+                ),
+              ),
+            ]
           : []),
         ...(process.env.AWS_ENDPOINT_URL_SFN
           ? [check('stepfunctions', () => sfn().send(new ListStateMachinesCommand({ maxResults: 1 })))]
