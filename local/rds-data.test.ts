@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../test/support/env.ts';
-import { type LocalRdsData, startLocalRdsData, toPositional } from './rds-data.ts';
+import { type LocalRdsData, rdsDataHealth, startLocalRdsData, toPositional } from './rds-data.ts';
 
 // The local Data API is only worth having if the real SDK client cannot tell it from AWS: every
 // call below goes through @aws-sdk/client-rds-data, errors included.
@@ -259,6 +259,9 @@ describe('the local RDS Data API, through the real SDK client', () => {
     );
     expect(await count('ledger', transactionId)).toBe(4);
     expect(outsideDone).toBe(false);
+    // The health check does not wait for the database.
+    const health = await fetch(`${server.endpoint}/health`);
+    expect(await health.json()).toEqual({ ok: true, database: 'ready', openTransactions: 1 });
     await client.send(new RollbackTransactionCommand({ ...cluster, transactionId }));
 
     expect(await outside).toBe(0);
@@ -393,6 +396,7 @@ describe('the local RDS Data API, persisted', () => {
 
 describe('the shared local RDS Data API of the test run', () => {
   it('answers on the endpoint the emulators export', async () => {
+    await rdsDataHealth(inject('rdsDataEndpoint'));
     const client = clientFor(inject('rdsDataEndpoint'));
     const result = await eventually(() =>
       client.send(new ExecuteStatementCommand({ ...cluster, sql: 'SELECT 1 AS one' })),

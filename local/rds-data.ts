@@ -37,6 +37,7 @@ import { PGlite, types } from '@electric-sql/pglite';
  * - PGlite is one connection, so a transaction holds the whole database from BeginTransaction to its
  *   commit or rollback: other calls (and other BeginTransactions) wait for it, FIFO. A caller that
  *   awaits a call outside its own open transaction before committing waits for the idle timeout.
+ * - `GET /health` (not in AWS) answers without touching the database: `{ ok, database, openTransactions }`.
  * - SQL without parameters may hold several statements (run with the simple query protocol, useful
  *   for migrations); the answer is the last statement's. With parameters, PostgreSQL refuses that.
  */
@@ -449,15 +450,37 @@ class Database {
 
   constructor(private readonly options: LocalRdsDataOptions) {}
 
-  /** PGlite starts on first use: a test run that never asks for SQL never pays for it. */
+  private state: 'not started' | 'starting' | 'ready' | { failed: string } = 'not started';
+
+  /**
+   * PGlite starts on first use (it takes seconds and ~0.8 GB): a test run or a `npm start` that never
+   * asks for SQL never pays for it.
+   */
   private pglite(): Promise<PGlite> {
     this.db ??= (async () => {
-      if (this.options.dataDir) mkdirSync(this.options.dataDir, { recursive: true });
-      const db = await PGlite.create(this.options.dataDir ? { dataDir: this.options.dataDir } : {});
-      await this.loadTypes(db);
-      return db;
+      this.state = 'starting';
+      try {
+        if (this.options.dataDir) mkdirSync(this.options.dataDir, { recursive: true });
+        const db = await PGlite.create(this.options.dataDir ? { dataDir: this.options.dataDir } : {});
+        await this.loadTypes(db);
+        this.state = 'ready';
+        return db;
+      } catch (error) {
+        this.state = { failed: (error as Error).message };
+        throw error;
+      }
     })();
     return this.db;
+  }
+
+  /** Without touching the database (an open transaction holds it). */
+  health(): { ok: boolean; database: string; openTransactions: number } {
+    const state = this.state;
+    return {
+      ok: typeof state === 'string',
+      database: typeof state === 'string' ? state : `failed: ${state.failed}`,
+      openTransactions: this.transactions.size,
+    };
   }
 
   /** Every type's name and category; every value comes back as PostgreSQL's text, converted here. */
@@ -747,6 +770,16 @@ function reply(response: ServerResponse, status: number, body: unknown, errorTyp
   response.end(JSON.stringify(body));
 }
 
+/**
+ * The health of the endpoint at `endpoint`, for the runtime's health check: `GET /health` (not a Data API
+ * operation) answers without touching the database, which an open transaction may be holding.
+ */
+export async function rdsDataHealth(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(5000) });
+  const body = (await response.json()) as { ok: boolean; database: string };
+  if (!body.ok) throw new Error(`the database ${body.database}`);
+}
+
 /** Starts the endpoint on 127.0.0.1 (port 0: any free port). */
 export async function startLocalRdsData(options: LocalRdsDataOptions = {}): Promise<LocalRdsData> {
   const database = new Database(options);
@@ -761,6 +794,11 @@ export async function startLocalRdsData(options: LocalRdsDataOptions = {}): Prom
   const server = createServer(async (request, response) => {
     try {
       const path = (request.url ?? '/').split('?')[0]!;
+      if (request.method === 'GET' && path === '/health') {
+        const health = database.health();
+        reply(response, health.ok ? 200 : 503, health);
+        return;
+      }
       const operation = operations.get(path);
       if (request.method !== 'POST' || !operation) {
         throw new RdsDataError(

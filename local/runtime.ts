@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { ListEmailTemplatesCommand } from '@aws-sdk/client-sesv2';
@@ -30,6 +29,7 @@ import { localAuthEnv, seedDemoUsers } from './auth.ts';
 import { type Emulators, endpointEnv, startEmulators } from './emulators.ts';
 import { type LambdaHandler, lambdaContext } from './lambda.ts';
 import { type Provisioned, provision } from './provision.ts';
+import { rdsDataHealth } from './rds-data.ts';
 import { runtimeInfoOf, writeRuntimeInfo } from './runtime-info.ts';
 import { pollQueue } from './sqs-poller.ts';
 import { startStepFunctions } from './stepfunctions/index.ts';
@@ -83,13 +83,6 @@ export interface Runtime {
   health(): Promise<{ ok: boolean; components: Record<string, string> }>;
   stop(): Promise<void>;
 }
-
-// lib/aws.ts has no Data API client yet; the health check's own (the SDK reads AWS_ENDPOINT_URL_RDS_DATA).
-let rdsDataClient: RDSDataClient | undefined;
-const rdsData = (): RDSDataClient => {
-  rdsDataClient ??= new RDSDataClient({});
-  return rdsDataClient;
-};
 
 type HandlerModule = { handler?: LambdaHandler; app?: OpenAPIHono<ApiEnv> };
 
@@ -222,19 +215,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           ? [check('ses', () => sesv2().send(new ListEmailTemplatesCommand({ PageSize: 1 })))]
           : []),
         ...(process.env.AWS_ENDPOINT_URL_RDS_DATA
-          ? [
-              check('rdsdata', () =>
-                rdsData().send(
-                  new ExecuteStatementCommand({
-                    resourceArn: 'arn:aws:rds:us-east-1:000000000000:cluster:local',
-                    secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:local',
-                    sql: 'SELECT 1',
-                  }),
-                  // A transaction holds the local database until it ends: do not wait for it here.
-                  { abortSignal: AbortSignal.timeout(5000) },
-                ),
-              ),
-            ]
+          ? [check('rdsdata', () => rdsDataHealth(process.env.AWS_ENDPOINT_URL_RDS_DATA!))]
           : []),
         ...(process.env.AWS_ENDPOINT_URL_SFN
           ? [check('stepfunctions', () => sfn().send(new ListStateMachinesCommand({ maxResults: 1 })))]
