@@ -308,6 +308,10 @@ describe('the local RDS Data API, through the real SDK client', () => {
     expect(error).toBeInstanceOf(DatabaseErrorException);
     expect((error as Error).message).toMatch(/relation "no_such_table" does not exist.*SQLState: 42P01/s);
 
+    // A failing script with its own BEGIN leaves nothing behind, and the next call works.
+    await expect(
+      execute({ sql: 'BEGIN; INSERT INTO ledger VALUES (500); SELECT 1 / 0; COMMIT;' }),
+    ).rejects.toThrow(/division by zero/);
     await execute({ sql: 'DELETE FROM ledger' });
     const { transactionId } = await client.send(new BeginTransactionCommand(cluster));
     await execute({ sql: 'INSERT INTO ledger VALUES (1)', transactionId });

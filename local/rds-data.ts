@@ -618,7 +618,15 @@ class Database {
     const db = await this.pglite();
     const release = await this.lock.acquire();
     try {
-      if (!atomic) return await work();
+      if (!atomic) {
+        try {
+          return await work();
+        } catch (error) {
+          // A script's own BEGIN must not leave the connection in a failed transaction block.
+          await db.query('ROLLBACK', [], { onNotice: () => undefined }).catch(() => undefined);
+          throw error;
+        }
+      }
       await db.query('BEGIN');
       try {
         const result = await work();
