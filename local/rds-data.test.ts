@@ -312,6 +312,9 @@ describe('the local RDS Data API, through the real SDK client', () => {
     await expect(
       execute({ sql: 'BEGIN; INSERT INTO ledger VALUES (500); SELECT 1 / 0; COMMIT;' }),
     ).rejects.toThrow(/division by zero/);
+    await expect(execute({ sql: 'BEGIN; INSERT INTO ledger VALUES (501)' })).rejects.toBeInstanceOf(
+      BadRequestException,
+    );
     await execute({ sql: 'DELETE FROM ledger' });
     const { transactionId } = await client.send(new BeginTransactionCommand(cluster));
     await execute({ sql: 'INSERT INTO ledger VALUES (1)', transactionId });

@@ -619,13 +619,22 @@ class Database {
     const release = await this.lock.acquire();
     try {
       if (!atomic) {
+        // A script's own BEGIN must not leave the one connection inside a transaction (failed or not),
+        // where every later call would run.
+        let result: T;
         try {
-          return await work();
+          result = await work();
         } catch (error) {
-          // A script's own BEGIN must not leave the connection in a failed transaction block.
-          await db.query('ROLLBACK', [], { onNotice: () => undefined }).catch(() => undefined);
+          if (db.isInTransaction()) await db.query('ROLLBACK').catch(() => undefined);
           throw error;
         }
+        if (db.isInTransaction()) {
+          await db.query('ROLLBACK');
+          throw badRequest(
+            'The statement left a transaction open and was rolled back: use BeginTransaction and transactionId.',
+          );
+        }
+        return result;
       }
       await db.query('BEGIN');
       try {
