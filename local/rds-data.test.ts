@@ -15,7 +15,6 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually } from '../test/support/env.ts';
 import { type LocalRdsData, rdsDataHealth, startLocalRdsData, toPositional } from './rds-data.ts';
 
 // The local Data API is only worth having if the real SDK client cannot tell it from AWS: every
@@ -405,9 +404,7 @@ describe('the shared local RDS Data API of the test run', () => {
   it('answers on the endpoint the emulators export', async () => {
     await rdsDataHealth(inject('rdsDataEndpoint'));
     const client = clientFor(inject('rdsDataEndpoint'));
-    const result = await eventually(() =>
-      client.send(new ExecuteStatementCommand({ ...cluster, sql: 'SELECT 1 AS one' })),
-    );
+    const result = await client.send(new ExecuteStatementCommand({ ...cluster, sql: 'SELECT 1 AS one' }));
     expect(result.records).toEqual([[{ longValue: 1 }]]);
   });
 });
