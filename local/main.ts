@@ -6,8 +6,9 @@ import { type SupplierSimulator, startSupplierSimulator } from './supplier-simul
 
 /**
  * `npm start`: the whole system on this machine, and the supplier simulator standing in for the
- * suppliers' systems. DynamoDB Local's data, S3's objects, the local SES's mail and the simulator's suppliers are kept
- * under `.data/`; queues live in memory. Ctrl-C (or a crash) stops the JVM with us.
+ * suppliers' systems. DynamoDB Local's data, S3's objects, the local SES's mail, the local Aurora database (PGlite
+ * behind the RDS Data API, in `.data/pglite/`) and the simulator's suppliers are kept under `.data/`; queues live
+ * in memory. Ctrl-C (or a crash) stops the JVM with us.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -52,7 +53,7 @@ try {
   console.log(
     `Azura Inventory is running: dashboard ${base}/  API docs ${base}/api/docs  health ${base}/api/health  ` +
       `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}  supplier simulator ${suppliers.url}/deliveries  ` +
-      `mail viewer ${runtime.emulators.sesEndpoint}/` +
+      `mail viewer ${runtime.emulators.sesEndpoint}/  RDS Data API ${runtime.emulators.rdsDataEndpoint}` +
       (news.length ? `  (seeded ${news.join(' and ')})` : ''),
   );
 } catch (error) {

@@ -29,6 +29,7 @@ import { localAuthEnv, seedDemoUsers } from './auth.ts';
 import { type Emulators, endpointEnv, startEmulators } from './emulators.ts';
 import { type LambdaHandler, lambdaContext } from './lambda.ts';
 import { type Provisioned, provision } from './provision.ts';
+import { rdsDataHealth } from './rds-data.ts';
 import { runtimeInfoOf, writeRuntimeInfo } from './runtime-info.ts';
 import { pollQueue } from './sqs-poller.ts';
 import { startStepFunctions } from './stepfunctions/index.ts';
@@ -45,8 +46,8 @@ export interface RuntimeOptions {
   services?: readonly ServiceDecl[];
   /** Use running emulators (tests share one set); otherwise start our own. */
   emulators?: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
-    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>;
-  /** Persist DynamoDB Local, S3 objects and stream checkpoints here (npm start: `.data/`). */
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint' | 'rdsDataEndpoint'>>;
+  /** Persist DynamoDB Local, S3 objects, PGlite (`pglite/`) and stream checkpoints here (npm start: `.data/`). */
   dataDir?: string;
   prefix?: string;
   /** HTTP port; 0 picks a free one. */
@@ -74,7 +75,7 @@ export interface Runtime {
   url: string;
   provisioned: Provisioned;
   emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'> &
-    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint'>>;
+    Partial<Pick<Emulators, 'secretsEndpoint' | 'sesEndpoint' | 'rdsDataEndpoint'>>;
   services: readonly ServiceDecl[];
   /** Calls a declared function's handler directly, as Lambda's Invoke would. */
   invoke(service: string, functionId: string, event: unknown): Promise<unknown>;
@@ -109,6 +110,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         secretsFile: options.dataDir && join(options.dataDir, 'secrets.json'),
         sesFile: options.dataDir && join(options.dataDir, 'ses.json'),
         smsFile: options.dataDir && join(options.dataDir, 'sms.json'),
+        rdsDataDir: options.dataDir && join(options.dataDir, 'pglite'),
         sqsPort: options.sqsPort,
         sesPort: options.sesPort,
       });
@@ -211,6 +213,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           : []),
         ...(process.env.AWS_ENDPOINT_URL_SESV2
           ? [check('ses', () => sesv2().send(new ListEmailTemplatesCommand({ PageSize: 1 })))]
+          : []),
+        ...(process.env.AWS_ENDPOINT_URL_RDS_DATA
+          ? [check('rdsdata', () => rdsDataHealth(process.env.AWS_ENDPOINT_URL_RDS_DATA!))]
           : []),
         ...(process.env.AWS_ENDPOINT_URL_SFN
           ? [check('stepfunctions', () => sfn().send(new ListStateMachinesCommand({ maxResults: 1 })))]

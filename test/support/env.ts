@@ -18,6 +18,7 @@ export function pointAtEmulators(): void {
       awsEndpoint: inject('awsEndpoint'),
       secretsEndpoint: inject('secretsEndpoint'),
       sesEndpoint: inject('sesEndpoint'),
+      rdsDataEndpoint: inject('rdsDataEndpoint'),
     }),
   );
 }

@@ -8,6 +8,7 @@ export default async function setup(project: TestProject) {
   project.provide('awsEndpoint', emulators.awsEndpoint);
   project.provide('secretsEndpoint', emulators.secretsEndpoint);
   project.provide('sesEndpoint', emulators.sesEndpoint);
+  project.provide('rdsDataEndpoint', emulators.rdsDataEndpoint);
   return async () => {
     await emulators.stop();
   };
@@ -19,5 +20,6 @@ declare module 'vitest' {
     awsEndpoint: string;
     secretsEndpoint: string;
     sesEndpoint: string;
+    rdsDataEndpoint: string;
   }
 }

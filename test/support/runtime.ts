@@ -19,6 +19,7 @@ export async function startTestRuntime(
       awsEndpoint: inject('awsEndpoint'),
       secretsEndpoint: inject('secretsEndpoint'),
       sesEndpoint: inject('sesEndpoint'),
+      rdsDataEndpoint: inject('rdsDataEndpoint'),
     },
     prefix: `t${ulid().slice(-8).toLowerCase()}`,
     port: 0,
