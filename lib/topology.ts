@@ -90,6 +90,24 @@ export interface FunctionDecl {
    * operators; learns them as JSON `{ logicalName: url }` from `DEAD_LETTER_QUEUES_ENV`.
    */
   watchesDeadLetterQueues?: boolean;
+  /**
+   * Uses its service's SQL database (Aurora PostgreSQL through the RDS Data API): it learns the
+   * cluster, the secret and the database name from `DATABASE_ENV` and may run statements and
+   * transactions on that cluster only. Locally the same client goes to the local Data API.
+   */
+  database?: boolean;
+}
+
+/**
+ * A service's SQL database: Aurora PostgreSQL Serverless v2 with the Data API in AWS (infra/), a
+ * PGlite database behind the local Data API endpoint locally. Its versioned migrations (`NNN_*.sql`
+ * in `migrations`, applied in order, each once) run on deploy and on provisioning.
+ */
+export interface DatabaseDecl {
+  /** Logical name, e.g. `reporting`; the database inside the cluster is named after it. */
+  name: string;
+  /** Folder of the migration files, from the repo root. */
+  migrations: string;
 }
 
 /** An SQS queue feeding one function, with its dead-letter queue. */
@@ -127,6 +145,8 @@ export interface ServiceDecl {
   bucket?: string;
   /** Step Functions state machines (Standard) owned by the service. */
   workflows?: WorkflowDecl[];
+  /** A SQL database owned by the service. */
+  database?: DatabaseDecl;
 }
 
 /** A function a workflow's Task states invoke: a declared function of some service. */
@@ -184,3 +204,9 @@ export const EMAIL_ENV = { from: 'EMAIL_FROM', configurationSet: 'SES_CONFIGURAT
 export const DEAD_LETTER_QUEUES_ENV = 'DEAD_LETTER_QUEUES';
 /** Where functions learn the dashboard's base URL (links in alerts and emails). */
 export const DASHBOARD_URL_ENV = 'DASHBOARD_URL';
+/** Where a function with `database` learns its database (RDS Data API parameters). */
+export const DATABASE_ENV = {
+  clusterArn: 'DB_CLUSTER_ARN',
+  secretArn: 'DB_SECRET_ARN',
+  name: 'DB_NAME',
+} as const;

@@ -111,4 +111,73 @@ describe('when SES fails', () => {
     const bell = ((await get('/api/v1/alerts', 'manager')) as AlertList).items.filter((a) => a.sku === sku);
     expect(bell).toHaveLength(1);
   });
+
+  it('an email whose template cannot render is recorded as failed at once, without retries', async () => {
+    const sku = `NR-${ulid().slice(-10)}`;
+    // The renderer refuses links it cannot make absolute: a real rendering failure.
+    const dashboard = process.env.DASHBOARD_URL;
+    process.env.DASHBOARD_URL = 'not a url';
+    try {
+      await new SnsEventPublisher().publish([lowLevel(sku, 2, 3)]);
+      const email = await eventually(async () => {
+        const found = (await deliveries(sku)).find((d) => d.channel === 'email' && d.userId === MANAGER);
+        return found?.status === 'failed' ? found : undefined;
+      });
+      expect(email.attempts).toHaveLength(1);
+      expect(email.attempts[0]!.error).toContain('render failed');
+      expect(email.reason).toContain('could not be rendered');
+    } finally {
+      process.env.DASHBOARD_URL = dashboard;
+    }
+  });
+
+  it("SES's bounce feedback marks the delivery and suppresses the address for later alerts", async () => {
+    const sku = `NB-${ulid().slice(-10)}`;
+    await new SnsEventPublisher().publish([lowLevel(sku, 4, 1)]);
+    const email = await eventually(async () =>
+      (await deliveries(sku)).find((d) => d.channel === 'email' && d.userId === MANAGER),
+    );
+    // What SES publishes to the configuration set's topic, as the queue receives it (an SNS notification).
+    const bounce = {
+      eventType: 'Bounce',
+      mail: { destination: [MANAGER], tags: { deliveryId: [email.id] } },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: MANAGER.toUpperCase() }],
+        timestamp: new Date().toISOString(),
+      },
+    };
+    const notification = { Type: 'Notification', MessageId: ulid(), Message: JSON.stringify(bounce) };
+    const result = (await runtime.invoke(
+      'notifications',
+      'ses-feedback',
+      sqsEventOf([notification], 'notifications-ses-feedback'),
+    )) as { batchItemFailures: unknown[] };
+    expect(result.batchItemFailures).toEqual([]);
+    await eventually(async () =>
+      (await deliveries(sku)).some((d) => d.id === email.id && d.status === 'bounced'),
+    );
+
+    // The next alert for the manager is not emailed (the address bounced for good); in-app still is.
+    const next = `NB-${ulid().slice(-10)}`;
+    await new SnsEventPublisher().publish([lowLevel(next, 4, 1)]);
+    const later = await eventually(async () => {
+      const found = (await deliveries(next)).filter((d) => d.userId === MANAGER);
+      return found.length === 2 ? found : undefined;
+    });
+    const byChannel = Object.fromEntries(later.map((d) => [d.channel, d]));
+    expect(byChannel.email).toMatchObject({ status: 'suppressed', attempts: [] });
+    expect(byChannel.email!.reason).toMatch(/bounce/i);
+    expect(byChannel.inApp).toMatchObject({ status: 'sent' });
+
+    // A malformed feedback message fails (retried, then the DLQ), changing nothing.
+    await expect(
+      runtime.invoke(
+        'notifications',
+        'ses-feedback',
+        sqsEventOf([{ Type: 'Notification', Message: 'not json' }], 'notifications-ses-feedback'),
+      ),
+    ).rejects.toThrow(/failed processing/);
+  });
 });

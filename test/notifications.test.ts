@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../lib/permissions.ts';
+import { SnsEventPublisher } from '../lib/publisher.ts';
 import type { Runtime } from '../local/runtime.ts';
 import type { CapturedSms } from '../local/sms.ts';
 import { catalogService } from '../services/catalog/service.ts';
@@ -9,6 +10,7 @@ import { LocalUserDirectory } from '../services/identity/store.ts';
 import { DynamoAlertStore } from '../services/notifications/alert-store.ts';
 import type { AlertList, Delivery, PreferencesView } from '../services/notifications/contract.ts';
 import { notificationsService } from '../services/notifications/service.ts';
+import { PurchaseOrderCreated, PurchaseOrderFailed } from '../services/replenishment/contract.ts';
 import { stockService } from '../services/stock/service.ts';
 import { authHeader, eventually } from './support/env.ts';
 import { startTestRuntime } from './support/runtime.ts';
@@ -299,5 +301,57 @@ describe('preferences', () => {
     expect(digestEmail!.body.text).toContain('Quiet lamp');
     expect(digestEmail!.body.text).toContain('Digest rug');
     await eventually(async () => (await statusOf(digest)).join() === 'sent,sent');
+  });
+});
+
+describe('purchasing alerts', () => {
+  it('a failed purchase order is critical: emailed with its line and product, and kept in-app even for a manager who switched it off', async () => {
+    const sku = await stockedProduct('Walnut shelf');
+    const po = `PO-${ulid()}`;
+    const ref = { purchaseOrderId: po, supplierId: 'acme-test', locationId: 'main' };
+    const meta = (n: number) => ({ id: `${po}:${n}`, correlationId: po });
+    // The manager switches the type off entirely: critical types keep in-app all the same.
+    await call('manager', 'PUT', '/api/v1/me/notification-preferences', {
+      global: {},
+      types: { PurchaseOrderFailed: { channels: [] } },
+    });
+    await new SnsEventPublisher().publish([
+      PurchaseOrderCreated.create(
+        {
+          ...ref,
+          origin: 'rule',
+          lines: [{ sku, quantity: 40, unitCost: { amount: 300, currency: 'GBP' } }],
+          total: { amount: 12000, currency: 'GBP' },
+          expectedBy: '2026-12-20T00:00:00.000Z',
+        },
+        meta(0),
+      ),
+    ]);
+    await eventually(async () => (await store.purchaseOrder(po))?.lines.length === 1);
+    await new SnsEventPublisher().publish([
+      PurchaseOrderFailed.create({ ...ref, reason: 'the supplier webhook is gone (410)' }, meta(1)),
+    ]);
+
+    const alert = await eventually(async () =>
+      ((await call('manager', 'GET', '/api/v1/alerts')) as AlertList).items.find(
+        (a) => a.type === 'PurchaseOrderFailed' && a.purchaseOrderId === po,
+      ),
+    );
+    expect(alert).toMatchObject({
+      severity: 'critical',
+      sku,
+      productName: 'Walnut shelf',
+      link: `/purchasing/orders/${po}`,
+      title: `Purchase order failed: ${po} (40 × Walnut shelf)`,
+    });
+    expect(alert.summary).toContain('the supplier webhook is gone (410)');
+    // Switched off: no email for this manager (in-app only).
+    const log = (
+      (await call('admin', 'GET', '/api/v1/notifications/deliveries?type=PurchaseOrderFailed&limit=100')) as {
+        items: Delivery[];
+      }
+    ).items.filter((d) => d.alertId === alert.id);
+    expect(log.map((d) => `${d.userId}:${d.channel}`)).toEqual([`${MANAGER}:inApp`]);
+    await call('manager', 'PUT', '/api/v1/me/notification-preferences', { global: {}, types: {} });
   });
 });

@@ -1,14 +1,12 @@
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { transactionFailure } from '../../lib/dynamo-errors.ts';
+import { backoff, batchGetAll, queryAll } from '../../lib/dynamo-read.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type { Alert } from './contract.ts';
 import type { IncomingLine, ProductInfo, SpikeType } from './domain/alert-content.ts';
@@ -43,9 +41,8 @@ import type { Recipient } from './domain/model.ts';
  * strongly consistent.
  */
 const NOTIFICATIONS_TABLE = 'notifications';
-/** TransactWriteItems takes at most 100 items; BatchGetItem at most 100 keys. */
+/** TransactWriteItems takes at most 100 items. */
 const MAX_TRANSACTION_ITEMS = 100;
-const MAX_BATCH_GET_KEYS = 100;
 /** Attempts of a spike count when other transactions on its window get in the way. */
 const MAX_COUNT_ATTEMPTS = 8;
 
@@ -135,7 +132,9 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async activeRecipients(): Promise<Recipient[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      ConsistentRead: true,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': USERS_PK, ':prefix': 'USER#' },
     });
@@ -193,7 +192,9 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async incoming(sku: string, locationId: string): Promise<IncomingLine[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      ConsistentRead: true,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': incomingPk(sku, locationId), ':prefix': 'PO#' },
     });
@@ -233,20 +234,11 @@ export class DynamoAlertStore implements AlertStore {
 
   async alerts(ids: string[]): Promise<Alert[]> {
     const unique = [...new Set(ids)];
+    const items = await batchGetAll(this.client, this.tableName, unique.map(alertKey));
     const found = new Map<string, Alert>();
-    for (const chunk of chunks(unique, MAX_BATCH_GET_KEYS)) {
-      let keys: Record<string, unknown>[] = chunk.map(alertKey);
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const { Responses, UnprocessedKeys } = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of Responses?.[this.tableName] ?? []) {
-          const alert = item.alert as Alert;
-          found.set(alert.id, alert);
-        }
-        keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+    for (const item of items) {
+      const alert = item.alert as Alert;
+      found.set(alert.id, alert);
     }
     return ids.map((id) => found.get(id)).filter((a): a is Alert => !!a);
   }
@@ -368,30 +360,4 @@ export class DynamoAlertStore implements AlertStore {
     );
     return Item;
   }
-
-  private async queryAll(
-    input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
-  ): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...input,
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
-}
-
-/** Jittered exponential backoff between attempts (25 ms, 50 ms, … up to 1 s). */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(1000, 25 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

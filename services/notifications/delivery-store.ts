@@ -1,6 +1,4 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -12,6 +10,7 @@ import {
 import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { transactionFailure } from '../../lib/dynamo-errors.ts';
+import { backoff, batchGetAll, queryAll } from '../../lib/dynamo-read.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type {
   Alert,
@@ -118,9 +117,6 @@ type TransactItem = NonNullable<
 const isConditionFailure = (error: unknown): boolean =>
   (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-
 const ttlFromNow = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
 
 function startsWaiting(record: DeliveryRecord): boolean {
@@ -179,24 +175,10 @@ class NotificationsTable {
     return Item;
   }
 
-  /** BatchGetItem in chunks of 100 (distinct keys), retrying what DynamoDB left unprocessed. */
+  /** The items of the distinct keys, strongly consistent (`batchGetAll`: 100 per request, retried). */
   async getMany(keys: Key[]): Promise<Item[]> {
     const distinct = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
-    const found: Item[] = [];
-    for (let i = 0; i < distinct.length; i += 100) {
-      let pending: Item[] | undefined = distinct.slice(i, i + 100);
-      for (let round = 0; pending?.length; round++) {
-        if (round > 0) await backoff(round);
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        found.push(...(result.Responses?.[this.tableName] ?? []));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+    return batchGetAll(this.client, this.tableName, distinct);
   }
 
   /**
@@ -778,24 +760,15 @@ export class DynamoInboxStore implements InboxStore {
   }
 
   private async unreadKeys(userId: string): Promise<Key[]> {
-    const keys: Key[] = [];
-    let ExclusiveStartKey: Key | undefined;
-    do {
-      const result = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
-          FilterExpression: '#read = :false',
-          ProjectionExpression: 'pk, sk',
-          ExpressionAttributeNames: { '#read': 'read' },
-          ExpressionAttributeValues: { ':pk': inboxPk(userId), ':item': ITEM_PREFIX, ':false': false },
-          ConsistentRead: true,
-          ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-        }),
-      );
-      for (const item of result.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
-      ExclusiveStartKey = result.LastEvaluatedKey as Key | undefined;
-    } while (ExclusiveStartKey);
-    return keys;
+    const items = await queryAll(this.table.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
+      FilterExpression: '#read = :false',
+      ProjectionExpression: 'pk, sk',
+      ExpressionAttributeNames: { '#read': 'read' },
+      ExpressionAttributeValues: { ':pk': inboxPk(userId), ':item': ITEM_PREFIX, ':false': false },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
   }
 }

@@ -55,6 +55,17 @@ export const StockLevelChanged = defineEvent(
      * was added.
      */
     reorderPoint: z.number().int().nonnegative().optional(),
+    /**
+     * What the movement changed at this level (after − before), its reason (adjustments), its
+     * reference (receipts, transfers, orders) and who made it: the ledger line, for read models
+     * (reporting). Absent on events from before they were added.
+     */
+    deltas: z
+      .object({ onHand: z.number().int(), reserved: z.number().int(), incoming: z.number().int() })
+      .optional(),
+    reason: z.string().optional(),
+    reference: z.string().optional(),
+    actor: z.string().optional(),
   }),
 );
 

@@ -1,18 +1,16 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandInput,
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../../lib/aws.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { transactionFailure } from '../../lib/dynamo-errors.ts';
+import { batchGetAll, queryAll } from '../../lib/dynamo-read.ts';
 import { OUTBOX_ATTRIBUTE } from '../../lib/outbox.ts';
 import { tableEnvVar } from '../../lib/topology.ts';
 import type { MovementKind } from './contract.ts';
@@ -72,7 +70,7 @@ export class DynamoStockStore implements StockStore {
       wanted.set(`${sku}|P`, { pk: skuPk(sku), sk: PRODUCT_SK });
       wanted.set(`${sku}|${locationId}`, { pk: skuPk(sku), sk: levelSk(locationId) });
     }
-    const items = await this.batchGet([...wanted.values()]);
+    const items = await batchGetAll(this.client, this.tableName, [...wanted.values()]);
     const products = new Map<string, ProductSettings>();
     const levels = new Map<string, Level>();
     for (const item of items) {
@@ -91,7 +89,9 @@ export class DynamoStockStore implements StockStore {
   }
 
   async levelsOf(sku: string): Promise<Level[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      ConsistentRead: true,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': skuPk(sku), ':prefix': 'LOC#' },
     });
@@ -163,7 +163,9 @@ export class DynamoStockStore implements StockStore {
   }
 
   async listLocations(): Promise<Location[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      ConsistentRead: true,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'LOC' },
     });
@@ -217,7 +219,9 @@ export class DynamoStockStore implements StockStore {
   }
 
   async allMovements(sku: string): Promise<Movement[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      ConsistentRead: true,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': skuPk(sku), ':prefix': 'MOV#' },
     });
@@ -393,37 +397,6 @@ export class DynamoStockStore implements StockStore {
       new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
     );
     return result.Item;
-  }
-
-  private async batchGet(keys: Item[]): Promise<Item[]> {
-    const found: Item[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100);
-      for (let round = 0; pending?.length; round++) {
-        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** round)));
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        found.push(...(result.Responses?.[this.tableName] ?? []));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
-  }
-
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, ConsistentRead: true, ...input, ExclusiveStartKey }),
-      );
-      items.push(...(result.Items ?? []));
-      ExclusiveStartKey = result.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
   }
 
   // ---------------------------------------------------------------- drift detector (issue 7)

@@ -136,7 +136,7 @@ describe('the delivery log', () => {
 
     // Act
     await user.click(
-      within(rows[2] as HTMLElement).getByRole('button', { name: /What was sent to manager@azura.local/ }),
+      within(rows[2] as HTMLElement).getByRole('button', { name: /Content sent to manager@azura.local/ }),
     );
 
     // Assess

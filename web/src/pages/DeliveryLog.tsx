@@ -173,7 +173,7 @@ function DeliveriesTable({ items, onOpen }: { items: Delivery[]; onOpen(d: Deliv
                 <button
                   type="button"
                   className="button button-secondary"
-                  aria-label={`What was sent to ${d.recipient} by ${CHANNEL_LABEL[d.channel]}, ${formatDateTime(d.createdAt)}`}
+                  aria-label={`Content sent to ${d.recipient} by ${CHANNEL_LABEL[d.channel]}, ${formatDateTime(d.createdAt)}`}
                   onClick={(e) => {
                     e.stopPropagation();
                     onOpen(d);

@@ -436,11 +436,12 @@ function LocationsTable({
                 <td>
                   <button
                     type="button"
-                    className="button button-secondary"
-                    aria-label={`Edit thresholds at ${l.locationId}`}
+                    className="button button-secondary button-icon"
+                    title="Edit reorder point and safety stock here"
                     onClick={() => onEditThresholds(l)}
                   >
-                    <Icon name="edit" /> Thresholds
+                    <Icon name="edit" />
+                    <span className="sr-only">Edit thresholds at {l.locationId}</span>
                   </button>
                 </td>
               ) : null}
