@@ -597,7 +597,7 @@ class Database {
    * Points the connection at the schema standing in for the Data API's `database` (see the doc
    * comment above), creating it on first use. Called outside any transaction block, with the lock held.
    */
-  private async useDatabase(db: PGlite, database: unknown): Promise<void> {
+  private async enterDatabase(db: PGlite, database: unknown): Promise<void> {
     if (database !== undefined && database !== null && typeof database !== 'string') {
       throw badRequest('database must be a string.');
     }
@@ -650,7 +650,7 @@ class Database {
     const db = await this.pglite();
     const release = await this.lock.acquire();
     try {
-      await this.useDatabase(db, database);
+      await this.enterDatabase(db, database);
       if (!atomic) {
         try {
           return await work();
@@ -719,7 +719,7 @@ class Database {
     const db = await this.pglite();
     const releaseDatabase = await this.lock.acquire();
     try {
-      await this.useDatabase(db, request.database);
+      await this.enterDatabase(db, request.database);
       await db.query('BEGIN');
     } catch (error) {
       releaseDatabase();
