@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib/aws-rds';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { migrationFiles } from '../../lib/migrations.ts';
 import { DATABASE_ENV, type DatabaseDecl } from '../../lib/topology.ts';
@@ -82,7 +83,10 @@ export class ServiceDatabase extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: 'database', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       flowLogs: {
-        all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL },
+        all: {
+          destination: FlowLogDestination.toCloudWatchLogs(flowLogs),
+          trafficType: FlowLogTrafficType.ALL,
+        },
       },
     });
 
@@ -126,12 +130,6 @@ export class ServiceDatabase extends Construct {
         reason:
           'IAM database authentication is unused: every caller goes through the RDS Data API, which ' +
           'authenticates with the Secrets Manager secret and authorizes with rds-data:* IAM actions.',
-      },
-      {
-        id: 'AwsSolutions-RDS11',
-        reason:
-          'The cluster is in isolated subnets with no ingress rule; the only way in is the Data API, so a ' +
-          'non-default port would hide nothing.',
       },
       {
         id: 'AwsSolutions-SMG4',
@@ -220,12 +218,9 @@ export class ServiceDatabase extends Construct {
           'execution role; it only invokes the migration function and writes its logs.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::<ReportingDatabaseMigrateFunction9B4D7E2C.Arn>:*]',
-        reason: "The framework invokes the migration function's versions and aliases (`<arn>:*`), nothing else.",
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: "The framework function's runtime is chosen by aws-cdk-lib's Provider, not by us.",
+        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(migrate.fn.functionArn))}:*]`,
+        reason:
+          "The framework invokes the migration function's versions and aliases (`<arn>:*`), nothing else.",
       },
     );
 
