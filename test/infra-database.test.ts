@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import {
   DATA_API_ACTIONS,
@@ -7,6 +10,7 @@ import {
   DATABASE_MIN_ACU,
   migrationsHash,
 } from '../infra/constructs/database.ts';
+import { fromRoot } from '../infra/paths.ts';
 import {
   type CfnResource,
   type CfnTemplate,
@@ -16,9 +20,11 @@ import {
   templateOf,
   testApp,
 } from '../infra/testing.ts';
+import { DataApiSql } from '../lib/data-api.ts';
 import { DATABASE_ENV, type ServiceDecl } from '../lib/topology.ts';
 import { services } from '../services/index.ts';
 import { reportingService } from '../services/reporting/service.ts';
+import { pointAtEmulators } from './support/env.ts';
 
 /**
  * The reporting database in AWS: Aurora PostgreSQL Serverless v2 with the Data API, its migrations
@@ -165,6 +171,66 @@ describe('the reporting database in the stateful stack', () => {
     expect(resourcesOf(plain, 'AWS::RDS::DBCluster')).toEqual([]);
     expect(resourcesOf(plain, 'AWS::EC2::VPC')).toEqual([]);
     expect(resourcesOf(plain, 'Custom::DatabaseMigrations')).toEqual([]);
+  });
+});
+
+describe('the migration function as bundled for Lambda', () => {
+  it('applies the migrations copied into its bundle through the Data API, then nothing on the next deploy', async () => {
+    // Prepare: bundle the stateful stack's function for real (esbuild and the copy hook), and run the
+    // bundle from inside the repository so that its external @aws-sdk/* resolve as on Lambda's runtime.
+    const { app } = testApp(withReporting, {
+      context: { 'aws:cdk:bundling-stacks': ['azura-test-stateful'] },
+    });
+    const assembly = app.synth().directory;
+    const asset = readdirSync(assembly).find((d) => existsSync(join(assembly, d, 'migrations')));
+    expect(asset).toBeDefined();
+    expect(readdirSync(join(assembly, asset!, 'migrations'))).toEqual(['001_star_schema.sql']);
+    const bundle = fromRoot(`.data/test-bundles/${ulid()}`);
+    mkdirSync(bundle, { recursive: true });
+    cpSync(join(assembly, asset!), bundle, { recursive: true });
+    pointAtEmulators();
+    const database = `t${ulid().slice(-8).toLowerCase()}_bundle`;
+    const config = {
+      clusterArn: `arn:aws:rds:us-east-1:000000000000:cluster:${database}`,
+      secretArn: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${database}-db`,
+      database,
+    };
+    Object.assign(process.env, {
+      [DATABASE_ENV.clusterArn]: config.clusterArn,
+      [DATABASE_ENV.secretArn]: config.secretArn,
+      [DATABASE_ENV.name]: config.database,
+    });
+    try {
+      const { handler } = (await import(pathToFileURL(join(bundle, 'index.mjs')).href)) as {
+        handler: (
+          event: CloudFormationCustomResourceEvent,
+        ) => Promise<{ PhysicalResourceId: string; Data: Record<string, string> }>;
+      };
+      const event = (RequestType: 'Create' | 'Update') =>
+        ({
+          RequestType,
+          PhysicalResourceId: 'reporting-migrations',
+          ResourceProperties: { Database: 'reporting' },
+        }) as unknown as CloudFormationCustomResourceEvent;
+
+      // Act
+      const created = await handler(event('Create'));
+      const updated = await handler(event('Update'));
+
+      // Assess
+      expect(created).toEqual({
+        PhysicalResourceId: 'reporting-migrations',
+        Data: { Applied: '001_star_schema.sql' },
+      });
+      expect(updated.Data).toEqual({ Applied: '(none)' });
+      const sql = new DataApiSql(config);
+      expect(await sql.query('SELECT version FROM schema_migrations')).toEqual([{ version: '001' }]);
+      expect(await sql.query(`SELECT to_regclass('fact_movement') IS NOT NULL AS present`)).toEqual([
+        { present: true },
+      ]);
+    } finally {
+      rmSync(bundle, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { DataApiSql } from '../../lib/data-api.ts';
 import { applyMigrations, migrationFiles } from '../../lib/migrations.ts';
@@ -17,6 +18,7 @@ import { applyMigrations, migrationFiles } from '../../lib/migrations.ts';
 export const MIGRATIONS_BUNDLE_DIR = 'migrations';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const logger = new Logger();
 
 export async function handler(
   event: CloudFormationCustomResourceEvent,
@@ -26,6 +28,6 @@ export async function handler(
   const dir = join(here, MIGRATIONS_BUNDLE_DIR);
   if (!existsSync(dir)) throw new Error(`No migrations folder beside the bundle (${dir})`);
   const { applied } = await applyMigrations(DataApiSql.fromEnv(), migrationFiles(dir));
-  console.log(JSON.stringify({ message: 'migrations applied', applied }));
+  logger.info('migrations applied', { database: String(event.ResourceProperties.Database), applied });
   return { PhysicalResourceId: physicalId, Data: { Applied: applied.join(',') || '(none)' } };
 }
