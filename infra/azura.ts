@@ -135,6 +135,12 @@ export function defineAzura(app: App, services: readonly ServiceDecl[], settings
       eventsTopic: stateful.eventsTopic,
       alarmTopic: stateful.alarmTopic,
       directory: stateful.directory,
+      databases: new Map(
+        [...stateful.databases].map(([service, db]) => [
+          service,
+          { clusterArn: db.cluster.clusterArn, secretArn: db.secretArn, databaseName: db.databaseName },
+        ]),
+      ),
       mail: stateful.mail && {
         fromAddress: stateful.mail.fromAddress,
         identityArn: stateful.mail.identity.emailIdentityArn,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -37,6 +38,8 @@ export const sns = memo(() => new SNSClient({}));
 export const sfn = memo(() => new SFNClient({}));
 export const secretsManager = memo(() => new SecretsManagerClient({}));
 export const sesv2 = memo(() => new SESv2Client({}));
+// The RDS Data API (Aurora PostgreSQL); locally AWS_ENDPOINT_URL_RDS_DATA points it at local/rds-data.ts.
+export const rdsData = memo(() => new RDSDataClient({}));
 // Checksums only when an operation requires one: otherwise a presigned PUT URL carries the
 // checksum of an empty body and the browser's upload of the real file is refused.
 export const s3 = memo(

@@ -8,10 +8,14 @@ import {
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { fromRoot } from '../infra/paths.ts';
 import { streamFailureQueueName } from '../infra/topology.ts';
 import { dynamo, s3, sns, sqs } from '../lib/aws.ts';
+import { DataApiSql } from '../lib/data-api.ts';
+import { applyMigrations, migrationFiles } from '../lib/migrations.ts';
 import {
   bucketEnvVar,
+  DATABASE_ENV,
   DEAD_LETTER_QUEUES_ENV,
   dlqName,
   EMAIL_ENV,
@@ -60,11 +64,28 @@ export interface ProvisionedTable {
   failureQueue?: { name: string; url: string; arn: string };
 }
 
+/**
+ * A service's SQL database on the local Data API: its own PostgreSQL database there (a schema of
+ * PGlite, local/rds-data.ts), named `${prefix}_${name}`, behind ARNs that look like AWS's.
+ */
+export interface ProvisionedDatabase {
+  service: string;
+  /** The logical name (`DatabaseDecl.name`). */
+  name: string;
+  /** The database name the Data API calls carry. */
+  database: string;
+  clusterArn: string;
+  secretArn: string;
+  /** Migration files applied by this provisioning (none when it was up to date). */
+  applied: string[];
+}
+
 export interface Provisioned {
   prefix: string;
   topicArn: string;
   tables: ProvisionedTable[];
   queues: ProvisionedQueue[];
+  databases: ProvisionedDatabase[];
   /** Extra queues that exist only for outside parties (e.g. the order platform's event feed). */
   buckets: Record<string, string>;
   /** Environment that tells handlers their resources' physical names. */
@@ -77,6 +98,37 @@ const keySchema = (pk: KeyDecl, sk?: KeyDecl): KeySchemaElement[] => [
 ];
 
 export const physicalName = (prefix: string, name: string): string => `${prefix}-${name}`;
+
+/** The local database of a stage's `name` database: `${prefix}_${name}`, in [a-z0-9_]. */
+export const localDatabaseName = (prefix: string, name: string): string =>
+  `${prefix}_${name}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+/**
+ * Creates the database (the local Data API makes one on first use) and applies its migrations through
+ * the same `DataApiSql` the functions use. Needs `AWS_ENDPOINT_URL_RDS_DATA`: without it the client
+ * would go to AWS.
+ */
+async function ensureDatabase(
+  prefix: string,
+  service: string,
+  decl: NonNullable<ServiceDecl['database']>,
+): Promise<ProvisionedDatabase> {
+  if (!process.env.AWS_ENDPOINT_URL_RDS_DATA) {
+    throw new Error(
+      `The ${service} service declares a database, but AWS_ENDPOINT_URL_RDS_DATA (the local Data API) is not set`,
+    );
+  }
+  const config = {
+    database: localDatabaseName(prefix, decl.name),
+    clusterArn: `arn:aws:rds:us-east-1:000000000000:cluster:${prefix}-${decl.name}`,
+    secretArn: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${prefix}-${decl.name}-db`,
+  };
+  const { applied } = await applyMigrations(
+    new DataApiSql(config),
+    migrationFiles(fromRoot(decl.migrations)),
+  );
+  return { service, name: decl.name, ...config, applied };
+}
 
 async function ensureTable(prefix: string, table: TableDecl): Promise<string | undefined> {
   const TableName = physicalName(prefix, table.name);
@@ -161,6 +213,7 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
   const tables: ProvisionedTable[] = [];
   const queues: ProvisionedQueue[] = [];
   const buckets: Record<string, string> = {};
+  const databases: ProvisionedDatabase[] = [];
 
   for (const service of services) {
     // Secrets are created by the code that owns them (e.g. a supplier's on create): only the prefix here.
@@ -209,6 +262,22 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
       buckets[service.bucket] = Bucket;
       env[bucketEnvVar(service.bucket)] = Bucket;
     }
+    if (service.database) {
+      // DATABASE_ENV names no database: every `database: true` function of the process shares them
+      // (locally one process environment, as with tables). One database per system is what they allow.
+      const other = databases.find((d) => d.name !== service.database!.name);
+      if (other) {
+        throw new Error(
+          `The ${service.name} service declares the database ${service.database.name}, but ${other.service} ` +
+            `already has ${other.name}: DATABASE_ENV names one database per system`,
+        );
+      }
+      const database = await ensureDatabase(prefix, service.name, service.database);
+      databases.push(database);
+      env[DATABASE_ENV.clusterArn] = database.clusterArn;
+      env[DATABASE_ENV.secretArn] = database.secretArn;
+      env[DATABASE_ENV.name] = database.database;
+    }
   }
   if (services.some((s) => s.functions.some((f) => f.sendsEmail))) {
     env[EMAIL_ENV.from] ??= LOCAL_EMAIL_FROM;
@@ -220,5 +289,5 @@ export async function provision(prefix: string, services: readonly ServiceDecl[]
     for (const t of tables) if (t.failureQueue) dlqs[t.failureQueue.name] = t.failureQueue.url;
     env[DEAD_LETTER_QUEUES_ENV] = JSON.stringify(dlqs);
   }
-  return { prefix, topicArn, tables, queues, buckets, env };
+  return { prefix, topicArn, tables, queues, databases, buckets, env };
 }

@@ -32,8 +32,13 @@ import { PGlite, types } from '@electric-sql/pglite';
  * - Commit answers `Transaction Committed`, rollback `Rollback Complete`.
  *
  * Where it differs, deliberately:
- * - one database: `database` and `schema` are ignored (every call sees PGlite's `postgres` database
- *   and its `search_path`); use schemas in the SQL to separate things.
+ * - databases are schemas: PGlite is one database, so each distinct `database` name is a PostgreSQL
+ *   schema of that name (created on first use, where AWS would refuse a database that does not exist),
+ *   and every call runs with `search_path` set to it alone, so unqualified names in one `database` never
+ *   see another's (tests provision many prefixes, each with its own database, on one endpoint). A
+ *   transaction keeps the `database` of its BeginTransaction. No `database` (or `postgres`): PGlite's
+ *   default `search_path` (`public`). Schema-qualified names still reach across, as in one AWS database;
+ *   advisory locks are shared by all. `schema` is ignored (AWS does not support it either).
  * - PGlite is one connection, so a transaction holds the whole database from BeginTransaction to its
  *   commit or rollback: other calls (and other BeginTransactions) wait for it, FIFO. A caller that
  *   awaits a call outside its own open transaction before committing waits for the idle timeout.
@@ -447,6 +452,8 @@ class Database {
   private readonly transactions = new Map<string, OpenTransaction>();
   /** Why recently ended transactions ended, for the NotFoundException's message. */
   private readonly endings = new Map<string, string>();
+  /** The schemas standing in for the `database` names seen so far (created once). */
+  private readonly schemas = new Set<string>();
 
   constructor(private readonly options: LocalRdsDataOptions) {}
 
@@ -587,12 +594,37 @@ class Database {
   }
 
   /**
+   * Points the connection at the schema standing in for the Data API's `database` (see the doc
+   * comment above), creating it on first use. Called outside any transaction block, with the lock held.
+   */
+  private async enterDatabase(db: PGlite, database: unknown): Promise<void> {
+    if (database !== undefined && database !== null && typeof database !== 'string') {
+      throw badRequest('database must be a string.');
+    }
+    if (!database || database === 'postgres') {
+      await db.query('SET search_path TO DEFAULT');
+      return;
+    }
+    const schema = `"${database.replace(/"/g, '""')}"`;
+    if (!this.schemas.has(database)) {
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      this.schemas.add(database);
+    }
+    await db.query(`SET search_path TO ${schema}`);
+  }
+
+  /**
    * Runs `work` inside the caller's transaction (one call of it at a time; a SQL error aborts it), or
    * with the database to itself: `atomic` in a transaction of its own (committed at once, or rolled
    * back), otherwise as PostgreSQL runs a lone statement (autocommit; several statements in one string
    * are one implicit transaction).
    */
-  private async within<T>(transactionId: unknown, work: () => Promise<T>, atomic: boolean): Promise<T> {
+  private async within<T>(
+    transactionId: unknown,
+    database: unknown,
+    work: () => Promise<T>,
+    atomic: boolean,
+  ): Promise<T> {
     if (transactionId !== undefined && transactionId !== null && transactionId !== '') {
       const transaction = this.transaction(transactionId);
       const release = await transaction.lock.acquire();
@@ -618,6 +650,7 @@ class Database {
     const db = await this.pglite();
     const release = await this.lock.acquire();
     try {
+      await this.enterDatabase(db, database);
       if (!atomic) {
         // A script's own BEGIN must not leave the one connection inside a transaction (failed or not),
         // where every later call would run.
@@ -659,6 +692,7 @@ class Database {
     const parameters = parametersOf(request.parameters, 'parameters');
     return this.within(
       request.transactionId,
+      request.database,
       async () => this.describe(await this.run(sql, parameters), request),
       false,
     );
@@ -672,6 +706,7 @@ class Database {
     const parameterSets = (sets ?? []).map((set, i) => parametersOf(set, `parameterSets[${i}]`) ?? []);
     return this.within(
       request.transactionId,
+      request.database,
       async () => {
         if (parameterSets.length === 0) {
           await this.run(sql, undefined);
@@ -693,10 +728,11 @@ class Database {
     const db = await this.pglite();
     const releaseDatabase = await this.lock.acquire();
     try {
+      await this.enterDatabase(db, request.database);
       await db.query('BEGIN');
     } catch (error) {
       releaseDatabase();
-      throw sqlError(error);
+      throw error instanceof RdsDataError ? error : sqlError(error);
     }
     // AWS's ids are long opaque base64 strings too.
     const transaction: OpenTransaction = {

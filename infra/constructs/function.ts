@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -21,6 +21,8 @@ export interface ServiceFunctionProps {
   environment: Record<string, string>;
   alarmTopic: ITopic;
   logRetention?: RetentionDays;
+  /** Shell commands around esbuild, e.g. copying files the function reads at run time beside the bundle. */
+  commandHooks?: ICommandHooks;
 }
 
 /**
@@ -90,6 +92,7 @@ export class ServiceFunction extends Construct {
         // prettier: only @react-email/render's `pretty` option loads it, and we never pass it (-260 KB).
         externalModules: ['@aws-sdk/*', 'prettier'],
         ...(decl.bundleNodeModules ? { nodeModules: decl.bundleNodeModules } : {}),
+        ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
         // Bundled CommonJS dependencies may call require(): give ESM output one.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

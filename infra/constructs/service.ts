@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import {
   bucketEnvVar,
   DASHBOARD_URL_ENV,
+  DATABASE_ENV,
   EMAIL_ENV,
   EVENT_TYPE_ATTRIBUTE,
   EVENTS_TOPIC_ENV,
@@ -28,6 +29,7 @@ import {
   tableEnvVar,
 } from '../../lib/topology.ts';
 import { pascalCase, streamFailureQueueName } from '../topology.ts';
+import { grantDatabase } from './database.ts';
 import type { UserDirectory } from './directory.ts';
 import { ServiceFunction } from './function.ts';
 import { DeadLetterQueue, QueueWithDlq } from './queue.ts';
@@ -45,6 +47,15 @@ export interface SharedResources {
   directory: UserDirectory;
   /** Email (SES), when some function sends it. */
   mail?: MailResources;
+  /** Per service (by name), its SQL database, when it declares one. */
+  databases?: ReadonlyMap<string, DatabaseResources>;
+}
+
+/** A service's database as its functions use it (the Data API's resourceArn, secretArn, database). */
+export interface DatabaseResources {
+  clusterArn: string;
+  secretArn: string;
+  databaseName: string;
 }
 
 /** The stage's email resources (see `Mail`), as the services use them. */
@@ -271,6 +282,12 @@ export class ServiceConstruct extends Construct {
     }
     if (this.props.publicApiUrl) env[PUBLIC_API_URL_ENV] = this.props.publicApiUrl;
     if (this.props.dashboardUrl) env[DASHBOARD_URL_ENV] = this.props.dashboardUrl;
+    if (fn.database) {
+      const database = this.databaseOf(fn);
+      env[DATABASE_ENV.clusterArn] = database.clusterArn;
+      env[DATABASE_ENV.secretArn] = database.secretArn;
+      env[DATABASE_ENV.name] = database.databaseName;
+    }
     if (fn.sendsEmail) {
       if (!shared.mail) throw new Error('a function sends email, but the stateful stack has no Mail');
       env[EMAIL_ENV.from] = shared.mail.fromAddress;
@@ -313,6 +330,10 @@ export class ServiceConstruct extends Construct {
       }
     }
     if (fn.secrets?.length) this.grantSecrets(created, fn.secrets);
+    if (fn.database) {
+      const database = this.databaseOf(fn);
+      grantDatabase(lambda, { ...database, keyArn: shared.key.keyArn, region: Stack.of(this).region });
+    }
     if (fn.sendsEmail && shared.mail) {
       lambda.addToRolePolicy(
         new PolicyStatement({
@@ -399,6 +420,17 @@ export class ServiceConstruct extends Construct {
     const table = this.props.shared.tables.get(name);
     if (!table) throw new Error(`table "${name}" is not in the stateful stack`);
     return table;
+  }
+
+  /** The database of the function's own service. */
+  private databaseOf(fn: FunctionDecl): DatabaseResources {
+    const { decl, shared } = this.props;
+    if (!decl.database) {
+      throw new Error(`${decl.name}/${fn.id} uses the database, but the service declares none`);
+    }
+    const database = shared.databases?.get(decl.name);
+    if (!database) throw new Error(`the database of ${decl.name} is not in the stateful stack`);
+    return database;
   }
 
   private bucketOf(name: string): IBucket {

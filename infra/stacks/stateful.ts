@@ -30,6 +30,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { EVENTS_TOPIC, type KeyDecl, type ServiceDecl, type TableDecl } from '../../lib/topology.ts';
+import { ServiceDatabase } from '../constructs/database.ts';
 import { UserDirectory } from '../constructs/directory.ts';
 import { Mail } from '../constructs/mail.ts';
 import { NAME_TAG, pascalCase, SERVICE_TAG } from '../topology.ts';
@@ -53,8 +54,9 @@ const attribute = (key: KeyDecl): DynamoAttribute => ({
 });
 
 /**
- * What must outlive a deployment: the customer-managed key, every declared table and bucket,
- * the user directory, and the topics. Everything here is retained when the stack is deleted (except the topics,
+ * What must outlive a deployment: the customer-managed key, every declared table, bucket and SQL
+ * database (with the migration custom resource that keeps its schema current), the user directory,
+ * and the topics. Everything here is retained when the stack is deleted (except the topics,
  * which hold no data), and nothing here changes when code changes.
  */
 export class StatefulStack extends Stack {
@@ -70,6 +72,8 @@ export class StatefulStack extends Stack {
   readonly directory: UserDirectory;
   /** SES sender identity, configuration set and feedback topic: when a function sends email. */
   readonly mail?: Mail;
+  /** Per service that declares one, its SQL database (Aurora Serverless v2, Data API) and its migrations. */
+  readonly databases = new Map<string, ServiceDatabase>();
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -180,6 +184,30 @@ export class StatefulStack extends Stack {
         description:
           'SNS topic of SES bounces, complaints and deliveries (the notifications service reads it)',
         value: this.mail.feedbackTopic.topicArn,
+      });
+    }
+
+    for (const service of props.services) {
+      if (!service.database) continue;
+      const database = new ServiceDatabase(this, `${pascalCase(service.database.name)}Database`, {
+        service: service.name,
+        decl: service.database,
+        prefix: props.prefix,
+        key: this.key,
+        production,
+        alarmTopic: this.alarmTopic,
+      });
+      Tags.of(database.cluster).add(NAME_TAG, service.database.name);
+      Tags.of(database.cluster).add(SERVICE_TAG, service.name);
+      this.databases.set(service.name, database);
+      const name = pascalCase(service.database.name);
+      new CfnOutput(this, `${name}DbClusterArn`, {
+        description: `Aurora PostgreSQL cluster of the ${service.name} service (RDS Data API resourceArn)`,
+        value: database.cluster.clusterArn,
+      });
+      new CfnOutput(this, `${name}DbSecretArn`, {
+        description: `Secret of the ${service.name} database's credentials (RDS Data API secretArn)`,
+        value: database.secretArn,
       });
     }
 
