@@ -16,6 +16,14 @@ const summary = {
     { date: '2024-05-01', inbound: 10, outbound: 3 },
     { date: '2024-05-02', inbound: 0, outbound: 7 },
   ],
+  retailValue: { amount: 234567, currency: 'USD' },
+  productsWithoutCost: 0,
+  valueTrend: [
+    { date: '2024-05-01', value: 120000 },
+    { date: '2024-05-02', value: 123456 },
+  ],
+  dataAsOf: '2024-05-02T10:00:00.000Z',
+  lagSeconds: 2,
 };
 
 function signIn(role: 'admin' | 'viewer' = 'viewer') {
