@@ -52,7 +52,7 @@ export function ChartFigure({
   rows,
   children,
   height = INITIAL.height,
-  open = false,
+  beside = false,
 }: {
   title: string;
   /** One sentence saying what the chart shows (for screen readers). */
@@ -61,19 +61,28 @@ export function ChartFigure({
   rows: Cell[][];
   children: ReactNode;
   height?: number;
-  /** The data table shown at first (where it is the main content). */
-  open?: boolean;
+  /** The table beside the chart (wide screens; below it on narrow ones) instead of under "Show data". */
+  beside?: boolean;
 }) {
-  return (
+  const plot = (
+    <div className="rchart-plot" role="img" aria-label={summary} style={{ height }}>
+      <ResponsiveContainer width="100%" height={height} initialDimension={{ ...INITIAL, height }}>
+        {children as never}
+      </ResponsiveContainer>
+    </div>
+  );
+  const table = <DataTable caption={title} headers={headers} rows={rows} />;
+  return beside ? (
+    <figure className="chart rchart chart-beside">
+      {plot}
+      <div className="chart-beside-table">{table}</div>
+    </figure>
+  ) : (
     <figure className="chart rchart">
-      <div className="rchart-plot" role="img" aria-label={summary} style={{ height }}>
-        <ResponsiveContainer width="100%" height={height} initialDimension={{ ...INITIAL, height }}>
-          {children as never}
-        </ResponsiveContainer>
-      </div>
-      <details className="chart-data" open={open}>
+      {plot}
+      <details className="chart-data">
         <summary>Show data</summary>
-        <DataTable caption={title} headers={headers} rows={rows} />
+        {table}
       </details>
     </figure>
   );
@@ -147,6 +156,7 @@ export function UnitsBarChart<Row extends object>({
   xLabel = 'Date',
   brush = true,
   emptyText = 'No movements yet.',
+  beside = false,
 }: {
   title: string;
   data: readonly Row[];
@@ -156,6 +166,7 @@ export function UnitsBarChart<Row extends object>({
   xLabel?: string;
   brush?: boolean;
   emptyText?: string;
+  beside?: boolean;
 }) {
   const data = rowsIn as unknown as Record<string, unknown>[];
   const x: string = xKey;
@@ -169,6 +180,7 @@ export function UnitsBarChart<Row extends object>({
       summary={`${title}: ${totals} over ${formatNumber(data.length)} ${unit}${data.length === 1 ? '' : 's'}`}
       headers={[xLabel, ...series.map((s) => s.label)]}
       rows={data.map((row) => [tickLabel(row[x]), ...series.map((s) => Number(row[s.key] ?? 0))])}
+      beside={beside}
     >
       <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
         <CartesianGrid stroke="var(--border)" vertical={false} />
@@ -260,6 +272,7 @@ export function NamedBarChart({
   color = COLORS.blue,
   nameLabel = 'Name',
   extra,
+  beside = false,
 }: {
   title: string;
   data: { name: string; value: number }[];
@@ -269,6 +282,7 @@ export function NamedBarChart({
   nameLabel?: string;
   /** More columns for the data table: [header, value of row i]. */
   extra?: { header: string; cell: (i: number) => Cell };
+  beside?: boolean;
 }) {
   if (data.length === 0) return <p className="muted">Nothing to show.</p>;
   const height = Math.max(120, 36 * data.length + 40);
@@ -279,6 +293,7 @@ export function NamedBarChart({
       headers={[nameLabel, valueLabel, ...(extra ? [extra.header] : [])]}
       rows={data.map((d, i) => [d.name, format(d.value), ...(extra ? [extra.cell(i)] : [])])}
       height={height}
+      beside={beside}
     >
       <RBarChart data={data} layout="vertical" margin={{ top: 4, right: 16, bottom: 4, left: 8 }}>
         <CartesianGrid stroke="var(--border)" horizontal={false} />
