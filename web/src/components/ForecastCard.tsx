@@ -3,7 +3,8 @@ import { forecasts } from '../api/endpoints.ts';
 import type { Forecast } from '../api/types.ts';
 import { formatDate, formatNumber } from '../lib/format.ts';
 import { useResource } from '../lib/hooks.ts';
-import { ForecastChart, type ForecastRow, Freshness } from './ReportCharts.tsx';
+import { Freshness } from './Freshness.tsx';
+import { ForecastChart, type ForecastRow } from './ReportCharts.tsx';
 import { LoadError, Loading } from './ui.tsx';
 
 /** The demand patterns of Syntetos–Boylan, in words. */

@@ -101,7 +101,9 @@ describe('the page frame', () => {
       '/inventory?stock=low',
     );
     expect(
-      screen.getByRole('img', { name: /Units in and out per day: Inbound 10, Outbound 10 over 2 days/ }),
+      await screen.findByRole('img', {
+        name: /Units in and out per day: Inbound 10, Outbound 10 over 2 days/,
+      }),
     ).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Reserved 4, Available 55' })).toBeTruthy();
   });

@@ -13,7 +13,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format.ts';
+import { formatDate, formatMoney, formatNumber } from '../lib/format.ts';
 
 /**
  * Interactive charts of the reports (recharts: tooltips, legends, a Brush to zoom time series).
@@ -33,6 +33,12 @@ export const COLORS = {
 /** Before the container is measured (and where nothing is laid out, as in tests). */
 const INITIAL = { width: 640, height: 260 };
 const AXIS_TICK = { fontSize: 11, fill: 'var(--gray-text)' };
+const TOOLTIP_STYLE = {
+  borderRadius: 'var(--radius)',
+  border: '1px solid var(--border)',
+  boxShadow: 'var(--shadow)',
+  color: 'var(--dark-gray)',
+};
 /** Brush a time series when it has more points than fit comfortably. */
 const BRUSH_FROM = 14;
 
@@ -187,6 +193,7 @@ export function UnitsBarChart<Row extends object>({
         <XAxis dataKey={x} tickFormatter={tickLabel} tick={AXIS_TICK} minTickGap={12} />
         <YAxis allowDecimals={false} tick={AXIS_TICK} width={48} tickFormatter={(v) => formatNumber(v)} />
         <Tooltip
+          contentStyle={TOOLTIP_STYLE}
           labelFormatter={tickLabel}
           formatter={(value) => formatNumber(Number(value))}
           cursor={{ fill: 'var(--light-gray)' }}
@@ -245,7 +252,7 @@ export function ValueLineChart({
           domain={[0, 'auto']}
           tickFormatter={(v) => formatMoney({ amount: Number(v), currency }).replace(/\.00$/, '')}
         />
-        <Tooltip labelFormatter={tickLabel} formatter={(v) => money(v)} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} labelFormatter={tickLabel} formatter={(v) => money(v)} />
         <Legend />
         <Line
           dataKey="value"
@@ -299,7 +306,11 @@ export function NamedBarChart({
         <CartesianGrid stroke="var(--border)" horizontal={false} />
         <XAxis type="number" tick={AXIS_TICK} tickFormatter={(v) => format(Number(v))} />
         <YAxis type="category" dataKey="name" tick={AXIS_TICK} width={110} />
-        <Tooltip formatter={(v) => format(Number(v))} cursor={{ fill: 'var(--light-gray)' }} />
+        <Tooltip
+          contentStyle={TOOLTIP_STYLE}
+          formatter={(v) => format(Number(v))}
+          cursor={{ fill: 'var(--light-gray)' }}
+        />
         <Bar dataKey="value" name={valueLabel} fill={color} isAnimationActive={false} />
       </RBarChart>
     </ChartFigure>
@@ -355,6 +366,7 @@ export function ForecastChart({
         <XAxis dataKey="date" tickFormatter={tickLabel} tick={AXIS_TICK} minTickGap={12} />
         <YAxis tick={AXIS_TICK} width={44} domain={[0, 'auto']} allowDecimals={false} />
         <Tooltip
+          contentStyle={TOOLTIP_STYLE}
           labelFormatter={tickLabel}
           formatter={(value) =>
             Array.isArray(value)
@@ -398,17 +410,5 @@ export function ForecastChart({
         ) : null}
       </ComposedChart>
     </ChartFigure>
-  );
-}
-
-/** "Data as of 3 Dec 2026, 13:05 (4 s behind)": how fresh the read model is. */
-export function Freshness({ dataAsOf, lagSeconds }: { dataAsOf: string | null; lagSeconds: number | null }) {
-  if (!dataAsOf) return <p className="freshness muted">No events reported yet.</p>;
-  const lag = lagSeconds === null ? '' : ` (${formatNumber(Math.max(0, Math.round(lagSeconds)))} s behind)`;
-  return (
-    <p className="freshness muted">
-      Data as of <time dateTime={dataAsOf}>{formatDateTime(dataAsOf)}</time>
-      {lag}
-    </p>
   );
 }

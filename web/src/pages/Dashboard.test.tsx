@@ -32,9 +32,13 @@ describe('the dashboard', () => {
     expect(asOf.textContent).toMatch(/\(4 s behind\)$/);
     expect(asOf.querySelector('time')?.getAttribute('datetime')).toBe('2026-12-03T10:15:00.000Z');
     expect(
-      screen.getByRole('img', { name: 'Units in and out per day: Inbound 12, Outbound 34 over 30 days' }),
+      await screen.findByRole('img', {
+        name: 'Units in and out per day: Inbound 12, Outbound 34 over 30 days',
+      }),
     ).toBeTruthy();
-    expect(screen.getByRole('img', { name: /^Inventory value at cost, end of each day: from \$9,000\.00/ }));
+    expect(
+      await screen.findByRole('img', { name: /^Inventory value at cost, end of each day: from \$9,000\.00/ }),
+    );
     const trend = screen.getByRole('region', { name: 'Stock movements, last 30 days' });
     expect(trend.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0);
     await user.click(within(trend).getByText('Show data'));
@@ -64,7 +68,9 @@ describe('the dashboard', () => {
     const figures = await screen.findByRole('region', { name: 'Key figures' });
     expect(figure(figures, 'Inventory value')).toBe('$160.00');
     expect(figure(figures, 'Retail value')).toBe('$399.80');
-    expect(screen.getAllByText(/The 30-day trend comes with the reporting service/)).toHaveLength(2);
+    await waitFor(() =>
+      expect(screen.getAllByText(/The 30-day trend comes with the reporting service/)).toHaveLength(2),
+    );
     expect(screen.queryByText(/^Data as of/)).toBeNull();
 
     // Act: away and back again

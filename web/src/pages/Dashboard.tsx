@@ -1,19 +1,26 @@
+import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
+import type { TrendPoint } from '../api/types.ts';
 import { useUser } from '../auth/AuthContext.tsx';
 import { SplitBar } from '../components/Charts.tsx';
-import { COLORS, Freshness, UnitsBarChart, ValueLineChart } from '../components/ReportCharts.tsx';
+import { Freshness } from '../components/Freshness.tsx';
 import { LoadError, Loading, PageHeader, Stat } from '../components/ui.tsx';
 import { formatMoney, formatNumber } from '../lib/format.ts';
 import { POLL_MS, useResource, useTitle } from '../lib/hooks.ts';
 import { dashboardSummary, reportingAvailable, TREND_UNAVAILABLE } from '../lib/summary.ts';
 import { OrdersTable } from './Orders.tsx';
 
+// The chart library loads after the figures: they show first.
+const charts = () => import('../components/ReportCharts.tsx');
+const UnitsBarChart = lazy(() => charts().then((m) => ({ default: m.UnitsBarChart<TrendPoint> })));
+const ValueLineChart = lazy(() => charts().then((m) => ({ default: m.ValueLineChart })));
+
 /** The report's summary is one cheap query: polled every 10 s while the tab is visible. */
 export const SUMMARY_POLL_MS = 10_000;
 
 export const TREND_SERIES = [
-  { key: 'inbound', label: 'Inbound', color: COLORS.blue },
-  { key: 'outbound', label: 'Outbound', color: COLORS.orange },
+  { key: 'inbound', label: 'Inbound', color: 'var(--azura-blue)' },
+  { key: 'outbound', label: 'Outbound', color: 'var(--orange)' },
 ];
 
 export default function Dashboard() {
@@ -76,22 +83,26 @@ export default function Dashboard() {
           <div className="detail-grid">
             <section className="card" aria-labelledby="trend-title">
               <h2 id="trend-title">Stock movements, last 30 days</h2>
-              <UnitsBarChart
-                title="Units in and out per day"
-                data={data.movementTrend}
-                xKey="date"
-                bars={TREND_SERIES}
-                emptyText={data.trendUnavailable ? TREND_UNAVAILABLE : 'No movements in the last 30 days.'}
-              />
+              <Suspense fallback={<Loading label="Loading chart…" />}>
+                <UnitsBarChart
+                  title="Units in and out per day"
+                  data={data.movementTrend}
+                  xKey="date"
+                  bars={TREND_SERIES}
+                  emptyText={data.trendUnavailable ? TREND_UNAVAILABLE : 'No movements in the last 30 days.'}
+                />
+              </Suspense>
             </section>
             <section className="card" aria-labelledby="value-title">
               <h2 id="value-title">Inventory value, last 30 days</h2>
-              <ValueLineChart
-                title="Inventory value at cost, end of each day"
-                data={data.valueTrend}
-                currency={data.inventoryValue.currency}
-                emptyText={data.trendUnavailable ? TREND_UNAVAILABLE : 'No value history yet.'}
-              />
+              <Suspense fallback={<Loading label="Loading chart…" />}>
+                <ValueLineChart
+                  title="Inventory value at cost, end of each day"
+                  data={data.valueTrend}
+                  currency={data.inventoryValue.currency}
+                  emptyText={data.trendUnavailable ? TREND_UNAVAILABLE : 'No value history yet.'}
+                />
+              </Suspense>
             </section>
             <section className="card" aria-labelledby="split-title">
               <h2 id="split-title">Reserved vs available</h2>

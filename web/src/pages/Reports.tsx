@@ -12,9 +12,10 @@ import {
   type StockLevelRow,
 } from '../api/types.ts';
 import { SplitBar } from '../components/Charts.tsx';
+import { Freshness } from '../components/Freshness.tsx';
 import { optionsOf, SelectField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { COLORS, Freshness, NamedBarChart, UnitsBarChart } from '../components/ReportCharts.tsx';
+import { COLORS, NamedBarChart, UnitsBarChart } from '../components/ReportCharts.tsx';
 import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, PageHeader, Stat, StockBadge } from '../components/ui.tsx';
 import {
