@@ -86,6 +86,44 @@ export function withQuery(path: string, query?: RequestOptions['query']): string
 const NETWORK_RETRIES = 2;
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options);
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A file the API answers (a CSV export): its bytes, type and the name the server suggests. */
+export interface ApiFile {
+  blob: Blob;
+  /** From Content-Disposition's filename, when the server sent one. */
+  fileName: string | undefined;
+}
+
+/** GET a file with the bearer token (a plain link cannot send the Authorization header). */
+export async function requestFile(path: string, options: RequestOptions = {}): Promise<ApiFile> {
+  const response = await send('GET', path, {
+    ...options,
+    headers: { accept: 'text/csv, application/problem+json', ...options.headers },
+  });
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+  return { blob: await response.blob(), fileName: name ? decodeURIComponent(name) : undefined };
+}
+
+/** Saves a blob as a download: an object URL on a temporary link, revoked after the click. */
+export function saveFile(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Sends the request (retrying network failures where safe); a non-2xx answer throws ApiError. */
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   const token = getToken();
   if (token && !options.anonymous) headers.authorization = `Bearer ${token}`;
@@ -117,11 +155,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     }
   }
 
-  if (response.ok) {
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
+  if (response.ok) return response;
 
   const error = new ApiError(await readProblem(response));
   if (error.status === 401 && !options.anonymous) apiEvents.dispatchEvent(new Event('unauthorized'));

@@ -1,5 +1,5 @@
 /**
- * Compile-time only (never imported by the app): the purchasing types of types.ts stay the JSON
+ * Compile-time only (never imported by the app): the purchasing, notifications and reporting types of types.ts stay the JSON
  * shapes of services/replenishment/contract.ts. `tsc -p web/tsconfig.json` fails when one drifts.
  * Type imports only: the browser bundle carries no zod.
  */
@@ -28,13 +28,25 @@ import type {
   supplierWithSecretSchema,
   updateSupplierBodySchema,
 } from '../../../services/replenishment/contract.ts';
+import type {
+  forecastSchema,
+  movementsQuerySchema,
+  movementsReportSchema,
+  reportQuerySchema,
+  stockLevelsReportSchema,
+  summarySchema,
+  valuationReportSchema,
+} from '../../../services/reporting/contract.ts';
 import type { levelViewSchema, locationThresholdsBodySchema } from '../../../services/stock/contract.ts';
 import type {
   AlertList,
   Delivery,
   DeliveryContent,
+  Forecast,
   LocationThresholds,
   MeChanges,
+  MovementsFilters,
+  MovementsReport,
   NotificationDefaults,
   PreferencesView,
   PURCHASE_ORDER_STATUSES,
@@ -45,8 +57,11 @@ import type {
   PurchaseOrderStatus,
   ReorderRule,
   ReorderRuleInput,
+  ReportFilters,
+  ReportSummary,
   RotatedSecret,
   StockLevel,
+  StockLevelsReport,
   Supplier,
   SupplierChanges,
   SupplierInput,
@@ -54,6 +69,7 @@ import type {
   SupplierItemInput,
   SupplierWithSecret,
   UserPreferences,
+  ValuationReport,
 } from './types.ts';
 
 /** True when A and B are the same type (both ways assignable, structurally). */
@@ -91,3 +107,12 @@ same<Same<UserPreferences, z.output<typeof userPreferencesBodySchema>>>(true);
 same<Same<MeChanges, z.input<typeof updateMeBodySchema>>>(true);
 same<Same<LocationThresholds, z.input<typeof locationThresholdsBodySchema>>>(true);
 same<Same<StockLevel['thresholds'], z.output<typeof levelViewSchema>['thresholds']>>(true);
+
+// Reporting: the reports, the forecast, and the filters the dashboard sends.
+same<Same<ReportSummary, z.output<typeof summarySchema>>>(true);
+same<Same<StockLevelsReport, z.output<typeof stockLevelsReportSchema>>>(true);
+same<Same<MovementsReport, z.output<typeof movementsReportSchema>>>(true);
+same<Same<ValuationReport, z.output<typeof valuationReportSchema>>>(true);
+same<Same<Forecast, z.output<typeof forecastSchema>>>(true);
+same<Same<ReportFilters, Omit<z.input<typeof reportQuerySchema>, 'format'>>>(true);
+same<Same<MovementsFilters, Omit<z.input<typeof movementsQuerySchema>, 'format'>>>(true);

@@ -1,4 +1,4 @@
-import { request } from './client.ts';
+import { type ApiFile, request, requestFile } from './client.ts';
 import type {
   Adjustment,
   AlertList,
@@ -6,6 +6,7 @@ import type {
   Delivery,
   DeliveryContent,
   DeliveryQuery,
+  Forecast,
   HistoryPoint,
   ImageUpload,
   Location,
@@ -13,6 +14,8 @@ import type {
   MeChanges,
   Movement,
   MovementResult,
+  MovementsFilters,
+  MovementsReport,
   NotificationDefaults,
   OrderDetail,
   OrderStatus,
@@ -29,10 +32,13 @@ import type {
   Receipt,
   ReorderRule,
   ReorderRuleInput,
+  ReportFilters,
+  ReportName,
+  ReportSummary,
   Role,
   RotatedSecret,
+  StockLevelsReport,
   StockView,
-  Summary,
   Supplier,
   SupplierChanges,
   SupplierInput,
@@ -42,6 +48,7 @@ import type {
   Transfer,
   User,
   UserPreferences,
+  ValuationReport,
 } from './types.ts';
 
 /** Typed calls of /api/v1, one function per route the dashboard uses. */
@@ -138,7 +145,21 @@ export const orders = {
 };
 
 export const reports = {
-  summary: () => request<Summary>('GET', `${V1}/reports/summary`),
+  summary: () => request<ReportSummary>('GET', `${V1}/reports/summary`),
+  stockLevels: (filters: ReportFilters = {}) =>
+    request<StockLevelsReport>('GET', `${V1}/reports/stock-levels`, { query: { ...filters } }),
+  movements: (filters: MovementsFilters = {}) =>
+    request<MovementsReport>('GET', `${V1}/reports/movements`, { query: { ...filters } }),
+  valuation: (filters: ReportFilters = {}) =>
+    request<ValuationReport>('GET', `${V1}/reports/valuation`, { query: { ...filters } }),
+  /** A report's rows as CSV (`?format=csv`), fetched with the bearer token. */
+  csv: (name: ReportName, filters: MovementsFilters = {}): Promise<ApiFile> =>
+    requestFile(`${V1}/reports/${name}`, { query: { ...filters, format: 'csv' } }),
+};
+
+export const forecasts = {
+  /** 404 when the SKU has no demand history yet. */
+  get: (sku: string) => request<Forecast>('GET', `${V1}/forecasts/${enc(sku)}`),
 };
 
 export const users = {

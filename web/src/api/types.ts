@@ -220,16 +220,12 @@ export interface OrderDetail extends OrderSummary {
   timeline: SagaStep[];
 }
 
-export interface Summary {
-  totalSkus: number;
-  totalUnitsOnHand: number;
-  inventoryValue: Money;
-  lowStockCount: number;
-  outOfStockCount: number;
-  totalReserved: number;
-  totalAvailable: number;
+/**
+ * What the dashboard shows: the reporting service's summary, or the same figures worked out in
+ * the browser when that service is not deployed (then `trendUnavailable`, no trend, no freshness).
+ */
+export interface Summary extends Omit<ReportSummary, 'recentOrders'> {
   recentOrders: OrderSummary[];
-  movementTrend: { date: string; inbound: number; outbound: number }[];
   /** Set when the figures were worked out in the browser: there is no trend without the reporting service. */
   trendUnavailable?: boolean;
 }
@@ -653,4 +649,129 @@ export interface LocationThresholds {
 export interface MeChanges {
   name?: string | undefined;
   phone?: string | null | undefined;
+}
+
+// ---------------------------------------------------------------- reporting
+// Mirrors services/reporting/contract.ts (checked against it by contract-check.ts).
+
+/** How fresh a report is: the read model lags the events a little. */
+export interface ReportFreshness {
+  /** When the newest event in the read model occurred (null: none yet). */
+  dataAsOf: string | null;
+  /** How long (s) that event took to reach the read model. */
+  lagSeconds: number | null;
+}
+
+export interface TrendPoint {
+  date: string;
+  inbound: number;
+  outbound: number;
+}
+
+export interface ReportSummary extends ReportFreshness {
+  totalSkus: number;
+  totalUnitsOnHand: number;
+  /** onHand × cost. */
+  inventoryValue: Money;
+  /** onHand × price. */
+  retailValue: Money;
+  productsWithoutCost: number;
+  lowStockCount: number;
+  outOfStockCount: number;
+  totalReserved: number;
+  totalAvailable: number;
+  recentOrders: {
+    orderId: string;
+    status: string;
+    lines: OrderLine[];
+    placedAt: string;
+    updatedAt: string;
+  }[];
+  /** The last 30 days, one point per day. */
+  movementTrend: TrendPoint[];
+  /** Inventory value at cost (minor units) at the end of each of the last 30 days. */
+  valueTrend: { date: string; value: number }[];
+}
+
+/** The filters every report takes (each one optional); dates are YYYY-MM-DD (UTC). */
+export interface ReportFilters {
+  from?: string | undefined;
+  to?: string | undefined;
+  category?: string | undefined;
+  locationId?: string | undefined;
+  sku?: string | undefined;
+}
+
+export const MOVEMENT_GROUPS = ['day', 'week', 'month', 'reason', 'type'] as const;
+export type MovementGroup = (typeof MOVEMENT_GROUPS)[number];
+
+export interface MovementsFilters extends ReportFilters {
+  groupBy?: MovementGroup | undefined;
+}
+
+export type ReportName = 'summary' | 'stock-levels' | 'movements' | 'valuation';
+
+export interface StockLevelRow {
+  sku: string;
+  name: string;
+  category: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  reorderPoint: number | null;
+  status: 'in_stock' | 'low' | 'out';
+}
+
+export interface StockLevelsReport extends ReportFreshness {
+  /** The end of this day (UTC); null: now. */
+  asOf: string | null;
+  rows: StockLevelRow[];
+}
+
+export interface MovementsRow {
+  /** The day (YYYY-MM-DD), ISO week (YYYY-Www), month (YYYY-MM), reason or movement type. */
+  group: string;
+  inbound: number;
+  outbound: number;
+  net: number;
+  movements: number;
+}
+
+export interface MovementsReport extends ReportFreshness {
+  groupBy: MovementGroup;
+  rows: MovementsRow[];
+}
+
+export interface ValuationReport extends ReportFreshness {
+  asOf: string | null;
+  currency: string;
+  /** At cost, minor units. */
+  total: number;
+  totalRetail: number;
+  byCategory: { category: string; value: number; units: number }[];
+  byLocation: { locationId: string; value: number; units: number }[];
+  /** SKUs holding stock with no cost: their value is unknown (counted as 0). */
+  withoutCost: { sku: string; name: string; onHand: number }[];
+}
+
+export interface ForecastPoint {
+  date: string;
+  mean: number;
+  lower80?: number | undefined;
+  upper80?: number | undefined;
+  lower95?: number | undefined;
+  upper95?: number | undefined;
+}
+
+export interface Forecast extends ReportFreshness {
+  sku: string;
+  method: string;
+  /** smooth, erratic, intermittent or lumpy (Syntetos–Boylan). */
+  classification: string;
+  horizonDays: number;
+  points: ForecastPoint[];
+  /** Error on the last days held out, against seasonal naive (MASE < 1 beats it). */
+  holdout: { mase: number; days: number } | null;
+  history: { date: string; units: number; lostUnits: number }[];
 }

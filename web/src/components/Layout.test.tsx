@@ -16,6 +16,14 @@ const summary = {
     { date: '2024-05-01', inbound: 10, outbound: 3 },
     { date: '2024-05-02', inbound: 0, outbound: 7 },
   ],
+  retailValue: { amount: 234567, currency: 'USD' },
+  productsWithoutCost: 0,
+  valueTrend: [
+    { date: '2024-05-01', value: 120000 },
+    { date: '2024-05-02', value: 123456 },
+  ],
+  dataAsOf: '2024-05-02T10:00:00.000Z',
+  lagSeconds: 2,
 };
 
 function signIn(role: 'admin' | 'viewer' = 'viewer') {
@@ -93,7 +101,9 @@ describe('the page frame', () => {
       '/inventory?stock=low',
     );
     expect(
-      screen.getByRole('img', { name: /Units in and out per day: Inbound 10, Outbound 10 over 2 days/ }),
+      await screen.findByRole('img', {
+        name: /Units in and out per day: Inbound 10, Outbound 10 over 2 days/,
+      }),
     ).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Reserved 4, Available 55' })).toBeTruthy();
   });

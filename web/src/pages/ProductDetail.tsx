@@ -1,4 +1,4 @@
-import { type ChangeEvent, type FormEvent, useRef, useState } from 'react';
+import { type ChangeEvent, type FormEvent, lazy, Suspense, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { newIdempotencyKey } from '../api/client.ts';
 import { products, purchaseOrders, reorderRules, stock } from '../api/endpoints.ts';
@@ -39,6 +39,11 @@ import { POLL_MS, usePagedList, useResource, useTitle } from '../lib/hooks.ts';
 import { PurchaseOrdersTable } from './PurchaseOrders.tsx';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+
+// The forecast's chart library loads after the page itself.
+const ForecastCard = lazy(() =>
+  import('../components/ForecastCard.tsx').then((m) => ({ default: m.ForecastCard })),
+);
 
 export default function ProductDetail() {
   const sku = useParams().sku ?? '';
@@ -219,7 +224,14 @@ export default function ProductDetail() {
             points={history.data.map((h) => ({ date: h.date, value: h.onHand }))}
           />
         ) : null}
+        {history.data?.length && history.data.every((h) => h.onHand <= 0) ? (
+          <p className="muted">No stock on hand in these 30 days.</p>
+        ) : null}
       </section>
+
+      <Suspense fallback={<Loading label="Loading forecast…" />}>
+        <ForecastCard sku={sku} />
+      </Suspense>
 
       <Ledger sku={sku} version={ledgerVersion} />
 
