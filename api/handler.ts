@@ -4,6 +4,7 @@ import { app as identityApp } from '../services/identity/handlers/api.ts';
 import { app as notificationsApp } from '../services/notifications/handlers/api.ts';
 import { app as ordersApp } from '../services/orders/handlers/api.ts';
 import { app as replenishmentApp } from '../services/replenishment/handlers/api.ts';
+import { app as reportingApp } from '../services/reporting/handlers/api.ts';
 import { app as stockApp } from '../services/stock/handlers/api.ts';
 import { createDocsApi } from './app.ts';
 
@@ -18,5 +19,6 @@ export const app = createDocsApi([
   ordersApp,
   replenishmentApp,
   notificationsApp,
+  reportingApp,
 ]);
 export const handler = handle(app);

@@ -77,6 +77,12 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'PUT /api/v1/notification-preferences/users/{userId}': admins,
   'GET /api/v1/notifications/deliveries': managers,
   'GET /api/v1/notifications/deliveries/{id}/content': managers,
+  // reporting: everyone reads the reports and forecasts
+  'GET /api/v1/reports/summary': everyone,
+  'GET /api/v1/reports/stock-levels': everyone,
+  'GET /api/v1/reports/movements': everyone,
+  'GET /api/v1/reports/valuation': everyone,
+  'GET /api/v1/forecasts/{sku}': everyone,
 };
 
 /**

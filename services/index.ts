@@ -5,6 +5,7 @@ import { identityService } from './identity/service.ts';
 import { notificationsService } from './notifications/service.ts';
 import { ordersService } from './orders/service.ts';
 import { replenishmentService } from './replenishment/service.ts';
+import { reportingService } from './reporting/service.ts';
 import { stockService } from './stock/service.ts';
 
 /** Every service of the system: the single source from which CDK and the local runtime are built. */
@@ -15,5 +16,6 @@ export const services: readonly ServiceDecl[] = [
   ordersService,
   replenishmentService,
   notificationsService,
+  reportingService,
   docsService,
 ];

@@ -21,7 +21,7 @@ import {
   testApp,
 } from '../infra/testing.ts';
 import { DataApiSql } from '../lib/data-api.ts';
-import { DATABASE_ENV, type ServiceDecl } from '../lib/topology.ts';
+import { DATABASE_ENV } from '../lib/topology.ts';
 import { services } from '../services/index.ts';
 import { reportingService } from '../services/reporting/service.ts';
 import { pointAtEmulators } from './support/env.ts';
@@ -31,18 +31,11 @@ import { pointAtEmulators } from './support/env.ts';
  * applied by a custom resource, and the reporting functions' access to it — exactly the Data API on
  * that cluster and that secret.
  *
- * The reporting service is not in `services` yet (its handlers are being written), and NodejsFunction
- * checks that each entry exists even when bundling is skipped: its functions point at an existing
- * module here. Everything this file checks comes from the declaration's other fields.
  */
-const reporting: ServiceDecl = {
-  ...reportingService,
-  functions: reportingService.functions.map((fn) => ({
-    ...fn,
-    entry: 'services/reporting/domain/forecast.ts',
-  })),
-};
-const withReporting = [...services, reporting];
+const withReporting = services;
+const migrationNames = readdirSync(fromRoot(reportingService.database.migrations))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is read as loose JSON.
 type Json = any;
@@ -167,7 +160,7 @@ describe('the reporting database in the stateful stack', () => {
   });
 
   it('is absent when no service declares a database', () => {
-    const plain = templateOf(testApp(services).azura.stateful);
+    const plain = templateOf(testApp(services.filter((s) => !s.database)).azura.stateful);
     expect(resourcesOf(plain, 'AWS::RDS::DBCluster')).toEqual([]);
     expect(resourcesOf(plain, 'AWS::EC2::VPC')).toEqual([]);
     expect(resourcesOf(plain, 'Custom::DatabaseMigrations')).toEqual([]);
@@ -184,7 +177,11 @@ describe('the migration function as bundled for Lambda', () => {
     const assembly = app.synth().directory;
     const asset = readdirSync(assembly).find((d) => existsSync(join(assembly, d, 'migrations')));
     expect(asset).toBeDefined();
-    expect(readdirSync(join(assembly, asset!, 'migrations'))).toEqual(['001_star_schema.sql']);
+    expect(readdirSync(join(assembly, asset!, 'migrations'))).toEqual(
+      readdirSync(fromRoot(reportingService.database.migrations))
+        .filter((f) => f.endsWith('.sql'))
+        .sort(),
+    );
     const bundle = fromRoot(`.data/test-bundles/${ulid()}`);
     mkdirSync(bundle, { recursive: true });
     cpSync(join(assembly, asset!), bundle, { recursive: true });
@@ -220,11 +217,13 @@ describe('the migration function as bundled for Lambda', () => {
       // Assess
       expect(created).toEqual({
         PhysicalResourceId: 'reporting-migrations',
-        Data: { Applied: '001_star_schema.sql' },
+        Data: { Applied: migrationNames.join(',') },
       });
       expect(updated.Data).toEqual({ Applied: '(none)' });
       const sql = new DataApiSql(config);
-      expect(await sql.query('SELECT version FROM schema_migrations')).toEqual([{ version: '001' }]);
+      expect(await sql.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+        migrationNames.map((name) => ({ version: name.slice(0, 3) })),
+      );
       expect(await sql.query(`SELECT to_regclass('fact_movement') IS NOT NULL AS present`)).toEqual([
         { present: true },
       ]);
@@ -235,7 +234,7 @@ describe('the migration function as bundled for Lambda', () => {
 });
 
 describe('functions with database: true', () => {
-  const databaseFunctions = reporting.functions.filter((fn) => fn.database);
+  const databaseFunctions = reportingService.functions.filter((fn) => fn.database);
 
   it('learn the cluster, the secret and the database name from DATABASE_ENV, and run outside any VPC', () => {
     expect(databaseFunctions.map((fn) => fn.id).sort()).toEqual(['api', 'events']);

@@ -389,7 +389,11 @@ describe('the services stack', () => {
     for (const { service, fn } of functions as { service: string; fn: FunctionDecl }[]) {
       const statements = statementsOf(service, fn.id);
       const onSecrets = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
-      const declared = (fn.secrets ?? []).flatMap((right) => SECRETS_RIGHTS[right]!).sort();
+      // A database function also reads its cluster's secret (the Data API needs it; see infra-database.test.ts).
+      const declared = [
+        ...(fn.secrets ?? []).flatMap((right) => SECRETS_RIGHTS[right]!),
+        ...(fn.database ? ['secretsmanager:GetSecretValue'] : []),
+      ].sort();
       expect(onSecrets.flatMap(actionsOf).sort(), `${service}/${fn.id}`).toEqual(declared);
       const env = props(lambdaOf(service, fn.id)[1]).Environment.Variables as Record<string, Json>;
       expect(env[secretsPrefixEnvVar(service)], `${service}/${fn.id}`).toBe(

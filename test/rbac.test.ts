@@ -195,6 +195,12 @@ describe('who may do what', () => {
     }),
     'GET /api/v1/notifications/deliveries': () => ({}),
     'GET /api/v1/notifications/deliveries/{id}/content': () => ({ params: { id: 'dl_none' }, status: 404 }),
+    'GET /api/v1/reports/summary': () => ({}),
+    'GET /api/v1/reports/stock-levels': () => ({ query: '?format=csv' }),
+    'GET /api/v1/reports/movements': () => ({ query: '?groupBy=week' }),
+    'GET /api/v1/reports/valuation': () => ({}),
+    // The probe product has no orders: no demand history to forecast from.
+    'GET /api/v1/forecasts/{sku}': () => ({ params: { sku: PROBE_SKU }, status: 404 }),
   };
   const pathOf = (template: string, params: Record<string, string> = {}) =>
     template.replace(/\{(\w+)\}/g, (_, name: string) => {

@@ -13,7 +13,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
-    chunkSizeWarningLimit: 400,
+    // recharts is one lazy chunk of ~490 kB (137 kB gzipped), loaded only with a chart.
+    chunkSizeWarningLimit: 520,
   },
   server: {
     port: 5173,

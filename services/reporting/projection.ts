@@ -241,10 +241,22 @@ class Writer {
                        ELSE EXCLUDED.status END`,
       { order: orderId, sku, quantity, status, at: ts(at), day: date(at) },
     );
+    // The order may have ended before this line arrived.
+    await this.tx.execute(
+      `UPDATE fact_order_line l SET status = c.status, closed_at = c.closed_at, release_reason = c.release_reason
+       FROM order_close c
+       WHERE c.order_id = l.order_id AND l.order_id = :order AND l.sku = :sku AND l.status IN ('placed', 'rejected')`,
+      { order: orderId, sku },
+    );
   }
 
   /** Fulfilled or released: every line of the order, whenever its placing arrives. */
   private async orderClosed(orderId: string, status: string, at: string, reason: string | null) {
+    await this.tx.execute(
+      `INSERT INTO order_close (order_id, status, closed_at, release_reason) VALUES (:order, :status, :at, :reason)
+       ON CONFLICT (order_id) DO NOTHING`,
+      { order: orderId, status, at: ts(at), reason },
+    );
     await this.tx.execute(
       `UPDATE fact_order_line SET status = :status, closed_at = :at, release_reason = :reason
        WHERE order_id = :order AND status IN ('placed', 'rejected')`,
