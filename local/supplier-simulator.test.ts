@@ -386,6 +386,10 @@ describe('the supplier simulator', () => {
       return got?.attempts === 4 && got;
     });
     expect(last.status).toBe(500);
+    // `attempts` counts the 4th before its request is answered: let that one reach us (and take its
+    // 500) before the next answer is queued, or it takes the 409 meant for the next PO.
+    await eventually(async () => ours.callbacksFor(abandoned.data.purchaseOrderId).length === 4);
+    expect(ours.answers).toEqual([500, 500]);
 
     ours.answers = [409];
     const refused = purchaseOrder('acme-textiles', ours.url);
