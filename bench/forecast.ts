@@ -27,20 +27,11 @@ import {
 } from '../services/reporting/domain/forecast.ts';
 
 const [seriesPerKind = 100, seed = 20261203] = process.argv.slice(2).map(Number);
+
+import { mulberry32 } from '../lib/random.ts';
+
 const HISTORY = 365;
 const HORIZON = 28;
-
-/** mulberry32 (Tommy Ettinger's 32-bit PRNG): uniform in [0, 1), deterministic from the seed. */
-function mulberry32(a: number): () => number {
-  let state = a >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = mulberry32(seed);
 const uniform = (lo: number, hi: number): number => lo + (hi - lo) * random();

@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PGlite, types } from '@electric-sql/pglite';
+import { readBody, replyJson } from './aws-http.ts';
 
 /**
  * A local stand-in for the RDS Data API (Aurora PostgreSQL), speaking its real wire protocol
@@ -803,25 +804,8 @@ function parametersOf(value: unknown, where: string): SqlParameter[] | undefined
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw badRequest('Request body too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function reply(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'x-amzn-requestid': randomUUID(),
-    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-  });
-  response.end(JSON.stringify(body));
-}
+const reply = (response: ServerResponse, status: number, body: unknown, errorType?: string): void =>
+  replyJson(response, 'application/json', status, body, errorType);
 
 /**
  * The health of the endpoint at `endpoint`, for the runtime's health check: `GET /health` (not a Data API
@@ -860,7 +844,7 @@ export async function startLocalRdsData(options: LocalRdsDataOptions = {}): Prom
           `${request.method} ${path} is not a Data API operation this endpoint supports`,
         );
       }
-      const text = await readBody(request);
+      const text = await readBody(request, MAX_BODY_BYTES, () => badRequest('Request body too large.'));
       let input: unknown;
       try {
         input = text ? JSON.parse(text) : {};

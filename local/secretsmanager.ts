@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, replyJson } from './aws-http.ts';
 import { writeFileAtomic } from './files.ts';
 
 /**
@@ -223,25 +224,8 @@ class SecretsState {
 
 type Operation = (input: Record<string, unknown>) => unknown;
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw invalid('Request body too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function reply(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amzn-requestid': randomUUID(),
-    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-  });
-  response.end(JSON.stringify(body));
-}
+const reply = (response: ServerResponse, status: number, body: unknown, errorType?: string): void =>
+  replyJson(response, 'application/x-amz-json-1.1', status, body, errorType);
 
 /** Starts the endpoint on 127.0.0.1 (port 0: any free port). */
 export async function startLocalSecretsManager(
@@ -270,7 +254,7 @@ export async function startLocalSecretsManager(
       const operation = operations.get(name);
       if (!operation)
         throw new SecretsError('UnknownOperationException', `Operation ${name} is not supported locally`);
-      const text = await readBody(request);
+      const text = await readBody(request, MAX_BODY_BYTES, () => invalid('Request body too large.'));
       let input: unknown;
       try {
         input = text ? JSON.parse(text) : {};

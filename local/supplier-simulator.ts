@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
+import { mulberry32 } from '../lib/random.ts';
 import {
   type PurchaseOrderCancelledWebhook,
   type PurchaseOrderWebhook,
@@ -123,17 +124,6 @@ export interface SupplierSimulator {
 
 const simIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/);
 
-/** mulberry32: a small seeded generator, so a failure rate fails the same requests every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const seedOf = (text: string) =>
   [...text].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261);
 
@@ -161,7 +151,7 @@ export async function startSupplierSimulator(
   const create = (secret: string, rules: SupplierRules, simId: string): SimulatedSupplier => ({
     secret,
     rules,
-    random: seeded(rules.seed ?? seedOf(simId)),
+    random: mulberry32(rules.seed ?? seedOf(simId)),
     accepted: suppliers.get(simId)?.accepted ?? new Map(),
     cancelled: suppliers.get(simId)?.cancelled ?? new Set(),
   });
