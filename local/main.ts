@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { DataApiSql } from '../lib/data-api.ts';
+import { seedDemoDemandHistory } from './demo-history.ts';
 import { JavaMissingError } from './emulators.ts';
 import { ROOT, type Runtime, startRuntime } from './runtime.ts';
-import { seedDemoData } from './seed.ts';
+import { DEMO_PRODUCTS, seedDemoData } from './seed.ts';
 import { type SupplierSimulator, startSupplierSimulator } from './supplier-simulator.ts';
 
 /**
@@ -45,6 +47,7 @@ try {
     schedules: true,
   });
   const seeded = await seedDemoData(runtime.url, { suppliers });
+
   const base = `http://localhost:${port}`;
   const news = [
     seeded.products ? `${seeded.products} demo products` : '',
@@ -55,6 +58,16 @@ try {
       `SQS/SNS/S3 ${runtime.emulators.awsEndpoint}  supplier simulator ${suppliers.url}/deliveries  ` +
       `mail viewer ${runtime.emulators.sesEndpoint}/  RDS Data API ${runtime.emulators.rdsDataEndpoint}` +
       (news.length ? `  (seeded ${news.join(' and ')})` : ''),
+  );
+  // Demand history for the forecasts, written into the reporting read model in the background
+  // (once: each event applies once by its id; a minute or so on first start).
+  seedDemoDemandHistory(
+    DataApiSql.fromEnv(),
+    DEMO_PRODUCTS.map((p) => p.sku),
+  ).then(
+    (applied) =>
+      applied && console.log(`Demo demand history: ${applied} order events in the reporting read model.`),
+    (error) => console.error('Demo demand history failed:', (error as Error).message),
   );
 } catch (error) {
   if (error instanceof JavaMissingError) {

@@ -8,6 +8,11 @@ import type { Freshness, ReportQuery, Summary } from './contract.ts';
  */
 
 const TREND_DAYS = 30;
+/**
+ * Imported demand history (the local demo's, `local/demo-history.ts`, or a backfill of orders
+ * from before the orders service): demand for forecasts, not orders anyone can open.
+ */
+export const HISTORY_ORDER_PREFIX = 'HISTORY-';
 /** Movements between locations: they move stock, they do not bring it in or send it out. */
 const INTERNAL_KINDS = "('transfer_out', 'transfer_in')";
 
@@ -116,7 +121,8 @@ export class Reports {
       `SELECT order_id, string_agg(DISTINCT status, ',') AS statuses, string_agg(DISTINCT release_reason, ',') AS reasons,
          json_agg(json_build_object('sku', sku, 'quantity', quantity) ORDER BY sku)::text AS lines,
          MIN(placed_at) AS placed_at, MAX(COALESCE(closed_at, placed_at)) AS updated_at
-       FROM fact_order_line GROUP BY order_id ORDER BY MIN(placed_at) DESC LIMIT 10`,
+       FROM fact_order_line WHERE order_id NOT LIKE '${HISTORY_ORDER_PREFIX}%'
+       GROUP BY order_id ORDER BY MIN(placed_at) DESC LIMIT 10`,
     );
     return {
       totalSkus: toInt(totals?.skus),
