@@ -378,7 +378,7 @@ export class AnalysisReports {
         locationId: r.location_id,
         stockouts: toInt(r.stockouts),
         daysOutOfStock: toInt(r.days_out),
-        outAtEnd: r.out_at_end === true || String(r.out_at_end) === 'true',
+        outAtEnd: r.out_at_end === true,
       })),
       fillRate: {
         unitsOrdered,
