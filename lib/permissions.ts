@@ -82,6 +82,12 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /api/v1/reports/stock-levels': everyone,
   'GET /api/v1/reports/movements': everyone,
   'GET /api/v1/reports/valuation': everyone,
+  'GET /api/v1/reports/turnover': everyone,
+  'GET /api/v1/reports/aging': everyone,
+  'GET /api/v1/reports/abc': everyone,
+  'GET /api/v1/reports/stockouts': everyone,
+  'GET /api/v1/reports/supplier-performance': everyone,
+  'GET /api/v1/reports/reservations': everyone,
   'GET /api/v1/forecasts/{sku}': everyone,
 };
 

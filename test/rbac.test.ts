@@ -199,6 +199,12 @@ describe('who may do what', () => {
     'GET /api/v1/reports/stock-levels': () => ({ query: '?format=csv' }),
     'GET /api/v1/reports/movements': () => ({ query: '?groupBy=week' }),
     'GET /api/v1/reports/valuation': () => ({}),
+    'GET /api/v1/reports/turnover': () => ({ query: `?sku=${PROBE_SKU}` }),
+    'GET /api/v1/reports/aging': () => ({ query: '?days=30&format=csv' }),
+    'GET /api/v1/reports/abc': () => ({}),
+    'GET /api/v1/reports/stockouts': () => ({ query: '?locationId=main' }),
+    'GET /api/v1/reports/supplier-performance': () => ({ query: '?format=csv' }),
+    'GET /api/v1/reports/reservations': () => ({}),
     // The probe product has no orders: no demand history to forecast from.
     'GET /api/v1/forecasts/{sku}': () => ({ params: { sku: PROBE_SKU }, status: 404 }),
   };

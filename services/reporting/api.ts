@@ -24,7 +24,7 @@ const CSV = 'text/csv; charset=utf-8';
 const csvNote =
   ' `?format=csv` answers RFC 4180 CSV with a header row instead (text cells starting with = + - @ are prefixed with an apostrophe, so a spreadsheet never runs them as formulas).';
 
-const reportRoute = <S extends z.ZodType, Q extends z.ZodObject>(
+export const reportRoute = <S extends z.ZodType, Q extends z.ZodObject>(
   path: string,
   summary: string,
   description: string,
@@ -90,7 +90,13 @@ const forecastRoute = createRoute({
   responses: { 200: jsonResponse(forecastSchema, 'The forecast'), ...problemResponses },
 });
 
-function respond(c: Context<ApiEnv>, format: 'json' | 'csv', name: string, body: unknown, csv: () => string) {
+export function respond(
+  c: Context<ApiEnv>,
+  format: 'json' | 'csv',
+  name: string,
+  body: unknown,
+  csv: () => string,
+) {
   if (format === 'csv') {
     c.header(
       'Content-Disposition',

@@ -162,3 +162,195 @@ export const forecastSchema = z
   })
   .meta({ id: 'Forecast' });
 export type Forecast = z.infer<typeof forecastSchema>;
+
+// ------------------------------------------------------------------------------ analysis reports
+
+/** A period of whole days (UTC) and how many days it has. */
+const periodShape = {
+  from: isoDate.meta({ description: 'First day of the period (UTC), inclusive' }),
+  to: isoDate.meta({ description: 'Last day of the period (UTC), inclusive' }),
+  days: z.number().int().meta({ description: 'Days in the period' }),
+};
+
+const fromNotAfterTo = (q: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (q.from && q.to && q.from > q.to) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after `to`' });
+  }
+};
+
+/** The common filters, `from` no later than `to`. */
+export const analysisQuerySchema = reportQuerySchema
+  .extend({})
+  .superRefine(fromNotAfterTo)
+  .meta({ id: 'AnalysisQuery' });
+export type AnalysisQuery = z.infer<typeof analysisQuerySchema>;
+
+export const agingQuerySchema = reportQuerySchema
+  .omit({ from: true, to: true })
+  .extend({
+    days: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .meta({ description: 'Idle for at least this many days' }),
+  })
+  .meta({ id: 'AgingQuery' });
+export type AgingQuery = z.infer<typeof agingQuerySchema>;
+
+const ratio = (description: string) => z.number().nullable().meta({ description });
+
+export const turnoverReportSchema = z
+  .object({
+    ...periodShape,
+    currency: z.string(),
+    rows: z.array(
+      z.object({
+        sku: skuSchema,
+        name: z.string(),
+        category: z.string(),
+        unitsSold: z.number().int().meta({ description: 'Units of `commit` movements in the period' }),
+        cogs: z.number().int().meta({ description: 'unitsSold × cost (minor units)' }),
+        averageOnHand: z.number().meta({ description: 'Mean of the daily on hand, carried forward' }),
+        averageInventoryValue: z.number().int().meta({ description: 'averageOnHand × cost' }),
+        onHandEnd: z.number().int().meta({ description: 'On hand at the end of the period' }),
+        turnover: ratio('cogs / averageInventoryValue (unitsSold / averageOnHand without a cost)'),
+        daysOfCover: ratio('onHandEnd / (unitsSold / days); null without sales'),
+        sellThrough: ratio('unitsSold / (unitsSold + onHandEnd)'),
+      }),
+    ),
+    totals: z.object({
+      unitsSold: z.number().int(),
+      cogs: z.number().int(),
+      averageInventoryValue: z.number().int(),
+      turnover: ratio('Σ cogs / Σ averageInventoryValue'),
+    }),
+    ...freshnessSchema.shape,
+  })
+  .meta({ id: 'TurnoverReport' });
+
+export const agingReportSchema = z
+  .object({
+    asOf: isoDate,
+    days: z.number().int(),
+    currency: z.string(),
+    rows: z.array(
+      z.object({
+        sku: skuSchema,
+        name: z.string(),
+        category: z.string(),
+        onHand: z.number().int(),
+        value: z.number().int().meta({ description: 'onHand × cost (minor units)' }),
+        lastOutbound: isoDate.nullable().meta({ description: 'The last day its on hand went down' }),
+        stockedSince: isoDate.nullable().meta({ description: 'The first day its on hand went up' }),
+        daysSinceOutbound: z
+          .number()
+          .int()
+          .nullable()
+          .meta({ description: 'Days since lastOutbound (since stockedSince when it never went out)' }),
+      }),
+    ),
+    totals: z.object({ skus: z.number().int(), units: z.number().int(), value: z.number().int() }),
+    ...freshnessSchema.shape,
+  })
+  .meta({ id: 'AgingReport' });
+
+const abcClass = z.enum(['A', 'B', 'C']);
+
+export const abcReportSchema = z
+  .object({
+    ...periodShape,
+    currency: z.string(),
+    total: z.number().int().meta({ description: 'Consumption value of every SKU listed' }),
+    rows: z.array(
+      z.object({
+        sku: skuSchema,
+        name: z.string(),
+        category: z.string(),
+        unitsSold: z.number().int(),
+        value: z.number().int().meta({ description: 'unitsSold × cost (minor units)' }),
+        share: z.number().meta({ description: 'value / total' }),
+        cumulativeShare: z.number().meta({ description: 'Of this SKU and every one above it' }),
+        class: abcClass,
+      }),
+    ),
+    classes: z.array(
+      z.object({ class: abcClass, skus: z.number().int(), value: z.number().int(), share: z.number() }),
+    ),
+    ...freshnessSchema.shape,
+  })
+  .meta({ id: 'AbcReport' });
+
+export const stockoutsReportSchema = z
+  .object({
+    ...periodShape,
+    rows: z.array(
+      z.object({
+        sku: skuSchema,
+        name: z.string(),
+        category: z.string(),
+        locationId: locationIdSchema,
+        stockouts: z.number().int().meta({ description: 'Times available went from > 0 to ≤ 0' }),
+        daysOutOfStock: z.number().int().meta({ description: 'Days that ended with available ≤ 0' }),
+        outAtEnd: z.boolean().meta({ description: 'Out of stock at the end of the period' }),
+      }),
+    ),
+    fillRate: z.object({
+      unitsOrdered: z.number().int(),
+      unitsReserved: z.number().int(),
+      unitsRejected: z.number().int(),
+      rate: ratio('unitsReserved / unitsOrdered'),
+    }),
+    fillRateBySku: z.array(
+      z.object({
+        sku: skuSchema,
+        name: z.string(),
+        unitsOrdered: z.number().int(),
+        unitsReserved: z.number().int(),
+        unitsRejected: z.number().int(),
+        rate: ratio('unitsReserved / unitsOrdered'),
+      }),
+    ),
+    ...freshnessSchema.shape,
+  })
+  .meta({ id: 'StockoutsReport' });
+
+export const supplierPerformanceReportSchema = z
+  .object({
+    ...periodShape,
+    rows: z.array(
+      z.object({
+        supplierId: z.string(),
+        name: z.string().nullable(),
+        purchaseOrders: z.number().int().meta({ description: 'Raised in the period' }),
+        rejectedOrCancelled: z.number().int(),
+        receipts: z.number().int().meta({ description: 'Against those purchase orders' }),
+        unitsOrdered: z.number().int(),
+        unitsReceived: z.number().int(),
+        receivedRate: ratio('unitsReceived / unitsOrdered'),
+        averageLeadTimeDays: ratio('Mean observed lead time of the receipts (sent → received)'),
+        promisedLeadTimeDays: ratio('Mean of expectedBy − createdAt over the purchase orders'),
+        onTimeRate: ratio('Receipts on time / receipts'),
+      }),
+    ),
+    ...freshnessSchema.shape,
+  })
+  .meta({ id: 'SupplierPerformanceReport' });
+
+const reservationCounts = {
+  expiries: z.number().int().meta({ description: 'Reservations that expired' }),
+  expiredUnits: z.number().int(),
+  rejects: z.number().int().meta({ description: 'Orders rejected for want of stock' }),
+  rejectedUnits: z.number().int(),
+};
+
+export const reservationsReportSchema = z
+  .object({
+    ...periodShape,
+    byDay: z.array(z.object({ date: isoDate, ...reservationCounts })),
+    bySku: z.array(z.object({ sku: skuSchema, name: z.string(), ...reservationCounts })),
+    totals: z.object(reservationCounts),
+    ...freshnessSchema.shape,
+  })
+  .meta({ id: 'ReservationsReport' });
