@@ -83,6 +83,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /api/v1/reports/movements': everyone,
   'GET /api/v1/reports/valuation': everyone,
   'GET /api/v1/forecasts/{sku}': everyone,
+  'GET /api/v1/reorder-suggestions': everyone,
+  'GET /api/v1/reorder-suggestions/{sku}': everyone,
 };
 
 /**
