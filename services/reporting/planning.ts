@@ -72,12 +72,9 @@ export const reorderSuggestionSchema = z
     supplierId: z.string().nullable().meta({ description: 'The supplier whose lead time was used, if any' }),
     available: z.number().int().meta({ description: 'Available now, all locations' }),
     dailyDemand: z.number().meta({ description: 'Forecast units for the next day' }),
-    daysOfCover: z
-      .number()
-      .nullable()
-      .meta({
-        description: 'Days the available stock lasts at the forecast demand; null: no demand forecast',
-      }),
+    daysOfCover: z.number().nullable().meta({
+      description: 'Days the available stock lasts at the forecast demand; null: no demand forecast',
+    }),
     method: z.string().meta({ description: 'The forecasting method chosen for the SKU' }),
   })
   .meta({ id: 'ReorderSuggestion' });
