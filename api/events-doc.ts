@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EventDefinition } from '../lib/events.ts';
 import { catalogEvents } from '../services/catalog/contract.ts';
+import { identityEvents } from '../services/identity/contract.ts';
 import { services } from '../services/index.ts';
 import { orderEvents } from '../services/orders/contract.ts';
 import { replenishmentEvents } from '../services/replenishment/contract.ts';
+import { reportingPublishedEvents } from '../services/reporting/events.ts';
 import { stockEvents } from '../services/stock/contract.ts';
 
 /**
@@ -19,6 +21,8 @@ const published: { service: string; events: readonly EventDefinition<string, any
   { service: 'stock', events: stockEvents },
   { service: 'orders', events: orderEvents },
   { service: 'replenishment', events: replenishmentEvents },
+  { service: 'identity', events: identityEvents },
+  { service: 'reporting', events: reportingPublishedEvents },
 ];
 
 export function renderEventsDoc(): string {

@@ -89,6 +89,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /api/v1/reports/supplier-performance': everyone,
   'GET /api/v1/reports/reservations': everyone,
   'GET /api/v1/forecasts/{sku}': everyone,
+  'GET /api/v1/reorder-suggestions': everyone,
+  'GET /api/v1/reorder-suggestions/{sku}': everyone,
 };
 
 /**

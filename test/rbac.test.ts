@@ -207,6 +207,8 @@ describe('who may do what', () => {
     'GET /api/v1/reports/reservations': () => ({}),
     // The probe product has no orders: no demand history to forecast from.
     'GET /api/v1/forecasts/{sku}': () => ({ params: { sku: PROBE_SKU }, status: 404 }),
+    'GET /api/v1/reorder-suggestions': () => ({ query: '?serviceLevel=0.9' }),
+    'GET /api/v1/reorder-suggestions/{sku}': () => ({ params: { sku: PROBE_SKU }, status: 404 }),
   };
   const pathOf = (template: string, params: Record<string, string> = {}) =>
     template.replace(/\{(\w+)\}/g, (_, name: string) => {

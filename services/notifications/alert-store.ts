@@ -13,6 +13,7 @@ import type { IncomingLine, ProductInfo, SpikeType } from './domain/alert-conten
 import type {
   AlertStore,
   CommitResult,
+  CoverState,
   DeadLetterState,
   LevelState,
   PurchaseOrderState,
@@ -35,9 +36,10 @@ import type { Recipient } from './domain/model.ts';
  * | spike window       | `SPIKE#<kind>#<windowStart>`    | `COUNT`          | `count`, `ttl`                                  |
  * | spike event marker | `SPIKE#<kind>#<windowStart>`    | `EVENT#<eventId>`| `ttl`: the event was counted                    |
  * | dead-letter state  | `DLQ#<queue>`                   | `STATE`          | DeadLetterState; written on condition of its episode |
+ * | days of cover      | `COVER#<sku>#<locationId>`      | `STATE`          | CoverState; written on condition of its runAt   |
  *
  * A level and the alerts raised with it are one TransactWriteItems, as are a dead-letter state and
- * its alert, and a spike event's marker and its count. Every read that decides something is
+ * its alert, a cover state and its alert, and a spike event's marker and its count. Every read that decides something is
  * strongly consistent.
  */
 const NOTIFICATIONS_TABLE = 'notifications';
@@ -76,6 +78,10 @@ const spikeEventKey = (kind: SpikeType, windowStart: string, eventId: string): K
   sk: `EVENT#${eventId}`,
 });
 const deadLetterKey = (queue: string): Key => ({ pk: `DLQ#${queue}`, sk: 'STATE' });
+const coverKey = (sku: string, locationId: string): Key => ({
+  pk: `COVER#${sku}#${locationId}`,
+  sk: 'STATE',
+});
 
 /** The record without its keys. */
 function strip<T>(item: Item): T {
@@ -301,6 +307,34 @@ export class DynamoAlertStore implements AlertStore {
     }
     const count = await this.getItem(spikeCountKey(kind, windowStart));
     return (count?.count as number | undefined) ?? 0;
+  }
+
+  // -------------------------------------------------------------------- days of cover
+
+  async coverState(sku: string, locationId: string): Promise<CoverState | undefined> {
+    const item = await this.getItem(coverKey(sku, locationId));
+    return item && strip<CoverState>(item);
+  }
+
+  async commitCover(
+    next: CoverState,
+    expectedRunAt: string | undefined,
+    alert?: Alert,
+  ): Promise<CommitResult> {
+    const state: TransactItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...next, ...coverKey(next.sku, next.locationId) },
+        ...(expectedRunAt === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#runAt = :expected',
+              ExpressionAttributeNames: { '#runAt': 'runAt' },
+              ExpressionAttributeValues: { ':expected': expectedRunAt },
+            }),
+      },
+    };
+    return this.commit(alert ? [state, this.alertPut(alert)] : [state]);
   }
 
   // -------------------------------------------------------------------- dead-letter queues

@@ -23,6 +23,8 @@ export const ALERT_TYPES = [
   'OutOfStock',
   'BackInStock',
   'StockShortfall',
+  // stock (from reporting's planning run: DaysOfCoverLow / DaysOfCoverRecovered)
+  'DaysOfCoverLow',
   // purchasing (from the replenishment service's events)
   'PurchaseOrderAwaitingApproval',
   'PurchaseOrderFailed',
@@ -94,6 +96,14 @@ export const ALERT_TYPE_INFO: Readonly<Record<AlertType, AlertTypeInfo>> = {
     critical: 'never',
     title: 'Stock shortfall',
     description: 'A count found less on hand than is reserved for open orders.',
+  },
+  DaysOfCoverLow: {
+    category: 'stock',
+    defaultRoles: managers,
+    critical: 'never',
+    title: 'Low cover',
+    description:
+      'At the forecast demand the available stock runs out before a reorder placed now would arrive (days of cover below the lead time; once per episode).',
   },
   PurchaseOrderAwaitingApproval: {
     category: 'purchasing',

@@ -14,6 +14,7 @@ import {
   PurchaseOrderSent,
   PurchaseOrderShipped,
 } from '../replenishment/contract.ts';
+import { DaysOfCoverLow, DaysOfCoverRecovered } from '../reporting/events.ts';
 import {
   LedgerDriftDetected,
   ReservationExpired,
@@ -34,6 +35,8 @@ export const consumedEvents = [
   PurchaseOrderRejected,
   PurchaseOrderEscalated,
   PurchaseOrderShipped,
+  DaysOfCoverLow,
+  DaysOfCoverRecovered,
   // what an alert says: product names, incoming stock and its ETA, who to tell
   PurchaseOrderCreated,
   PurchaseOrderSent,
@@ -88,7 +91,7 @@ export const notificationsService = {
       id: 'events',
       entry: 'services/notifications/handlers/events.ts',
       description:
-        'Turns stock, purchasing and order events into alerts (once per episode) and one delivery per person and channel',
+        'Turns stock, purchasing, order and days-of-cover events into alerts (once per episode) and one delivery per person and channel',
       tables: ['notifications'],
       sendsTo: [SEND_QUEUE],
       timeoutSeconds: 30,

@@ -10,6 +10,7 @@ import {
   PurchaseOrderSent,
 } from '../replenishment/contract.ts';
 import { ReservationExpired, StockLevelChanged } from '../stock/contract.ts';
+import { reportingPublishedEvents } from './events.ts';
 
 /** The events the reporting read model is fed by (its `reporting-events` queue). */
 export const reportingEvents = [
@@ -60,6 +61,17 @@ export const reportingService = {
       database: true,
       timeoutSeconds: 60,
     },
+    {
+      id: 'planning',
+      entry: 'services/reporting/handlers/planning.ts',
+      description:
+        'Scheduled: days of cover per SKU and location from the forecasts; publishes DaysOfCoverLow (below the lead time) and DaysOfCoverRecovered',
+      tables: [],
+      database: true,
+      publishes: true,
+      scheduleMinutes: 60,
+      timeoutSeconds: 300,
+    },
   ],
   queues: [
     {
@@ -71,5 +83,5 @@ export const reportingService = {
       subscribesTo: reportingEvents.map((e) => e.type),
     },
   ],
-  publishes: [],
+  publishes: reportingPublishedEvents.map((e) => e.type),
 } satisfies ServiceDecl;

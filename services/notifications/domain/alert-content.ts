@@ -19,6 +19,10 @@ export type StockEpisodeType = 'StockLow' | 'OutOfStock' | 'BackInStock';
 export const stockDedupeKey = (type: StockEpisodeType, sku: string, locationId: string, episode: number) =>
   `${type}#${sku}#${locationId}#${episode}`;
 
+/** `DaysOfCoverLow#<sku>#<location>#<episode>`. */
+export const coverDedupeKey = (sku: string, locationId: string, episode: number) =>
+  `DaysOfCoverLow#${sku}#${locationId}#${episode}`;
+
 /** `DeadLetterMessages#<queue>#<episode>`. */
 export const dlqDedupeKey = (queue: string, episode: number) => `DeadLetterMessages#${queue}#${episode}`;
 
@@ -373,4 +377,73 @@ export function resolvedDeadLetterAlert(open: Alert, at: string): Alert {
     summary: `Resolved: ${queue} is empty again.`,
     details: { ...open.details, depth: 0 },
   };
+}
+
+/** What reporting's planning run said of one SKU × location (DaysOfCoverLow / DaysOfCoverRecovered). */
+export interface CoverFacts {
+  sku: string;
+  locationId: string;
+  /** null: no demand forecast (never runs out). */
+  daysOfCover: number | null;
+  leadTimeDays: number | null;
+  available: number | null;
+  /** Forecast units a day (the SKU's, all locations). */
+  dailyDemand: number | null;
+  product?: ProductInfo;
+  runAt: string;
+}
+
+/** Days and units a day as people read them: at most one decimal ("2.5", "7"). */
+const figure = (n: number) => String(Math.round(n * 10) / 10);
+const daysPhrase = (n: number) => `${figure(n)} day${figure(n) === '1' ? '' : 's'}`;
+
+/** A DaysOfCoverLow alert of episode `episode`: cover below the lead time at this location. */
+export function coverLowAlert(episode: number, facts: CoverFacts): Alert {
+  const { sku, locationId, product } = facts;
+  const name = product && !product.deleted ? product.name : sku;
+  const cover = facts.daysOfCover ?? 0;
+  const lead = facts.leadTimeDays ?? 0;
+  const demand = facts.dailyDemand ?? 0;
+  const available = facts.available ?? 0;
+  const alert: Alert = {
+    ...baseAlert('DaysOfCoverLow', coverDedupeKey(sku, locationId, episode), {
+      title: `${ALERT_TYPE_INFO.DaysOfCoverLow.title}: ${name} at ${locationId}`,
+      summary: `${daysPhrase(cover)} of cover (${available} available at ${figure(demand)} a day forecast), less than the ${daysPhrase(lead)} lead time: a reorder placed now arrives after the stock runs out. Reorder now.`,
+      link: productLink(sku),
+      raisedAt: facts.runAt,
+      severity: 'warning',
+    }),
+    sku,
+    locationId,
+    daysOfCover: cover,
+    details: {
+      daysOfCover: figure(cover),
+      leadTimeDays: figure(lead),
+      available,
+      dailyDemand: figure(demand),
+    },
+  };
+  if (product && !product.deleted) {
+    alert.productName = product.name;
+    alert.productCategory = product.category;
+    alert.reorderPoint = product.reorderPoint;
+  }
+  return alert;
+}
+
+/** The open DaysOfCoverLow alert, resolved at the run that found the cover back at or above the lead time. */
+export function resolvedCoverAlert(open: Alert, facts: CoverFacts): Alert {
+  const why =
+    facts.daysOfCover === null
+      ? 'no demand is forecast any more'
+      : `${daysPhrase(facts.daysOfCover)} of cover${facts.leadTimeDays === null ? '' : `, at or above the ${daysPhrase(facts.leadTimeDays)} lead time`}`;
+  const resolved: Alert = {
+    ...open,
+    status: 'resolved',
+    resolvedAt: facts.runAt,
+    summary: `Resolved: ${why}.`,
+  };
+  if (facts.daysOfCover === null) delete resolved.daysOfCover;
+  else resolved.daysOfCover = facts.daysOfCover;
+  return resolved;
 }

@@ -2,6 +2,8 @@ import { FINAL_PO_STATUSES, type PurchaseOrderStatus } from '../../replenishment
 import type { Quantities } from '../../stock/contract.ts';
 import type { Alert } from '../contract.ts';
 import {
+  type CoverFacts,
+  coverLowAlert,
   deadLetterAlert,
   type IncomingLine,
   ledgerDriftAlert,
@@ -9,6 +11,7 @@ import {
   type PurchaseOrderAlertType,
   type PurchaseOrderFacts,
   purchaseOrderAlert,
+  resolvedCoverAlert,
   resolvedDeadLetterAlert,
   resolvedStockAlert,
   type ShortfallFacts,
@@ -78,6 +81,25 @@ export interface DeadLetterState {
   openAlertId?: string;
 }
 
+/**
+ * What alerting keeps of a SKU × location's days of cover (reporting's planning runs): an episode
+ * opens when the cover falls below the lead time and closes when it is back; the run's `runAt`
+ * orders the events (an older run's changes nothing).
+ */
+export interface CoverState {
+  sku: string;
+  locationId: string;
+  /** The runAt of the last event that changed the state. */
+  runAt: string;
+  low: boolean;
+  /** Episodes opened so far. */
+  episode: number;
+  /** The alert of the open episode. */
+  openAlertId?: string;
+  /** The alert raised or resolved at `runAt` (re-handed when that run's event comes again). */
+  handed?: string;
+}
+
 export type CommitResult = 'committed' | 'conflict';
 
 export interface AlertStore extends RecipientDirectory {
@@ -112,6 +134,11 @@ export interface AlertStore extends RecipientDirectory {
   // spikes: counts per window, each event counted once
   /** Counts the event in the window (once per eventId); returns the window's count after it. */
   countOnce(kind: SpikeType, windowStart: string, eventId: string, expiresAt: number): Promise<number>;
+
+  // days of cover (reporting's planning runs)
+  coverState(sku: string, locationId: string): Promise<CoverState | undefined>;
+  /** One transaction: the state (on condition its stored runAt is `expectedRunAt`, or absent) and the alert. */
+  commitCover(next: CoverState, expectedRunAt: string | undefined, alert?: Alert): Promise<CommitResult>;
 
   // dead-letter queues
   deadLetterState(queue: string): Promise<DeadLetterState | undefined>;
@@ -344,6 +371,54 @@ export class Alerting {
 
   async person(recipient: Recipient): Promise<void> {
     await this.store.putRecipient(recipient);
+  }
+
+  // -------------------------------------------------------------------- days of cover
+
+  /**
+   * A planning run's word on a SKU × location: `low` (DaysOfCoverLow) opens an episode and raises
+   * its alert once; not low (DaysOfCoverRecovered) closes it and resolves the alert. Hourly repeats
+   * of the same state change nothing; an event of a run older than the last applied is ignored;
+   * the same run's event again re-hands what it raised.
+   */
+  async daysOfCover(facts: Omit<CoverFacts, 'product'> & { low: boolean }): Promise<Alert | undefined> {
+    const { sku, locationId, runAt, low } = facts;
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.store.coverState(sku, locationId);
+      const order = before ? Date.parse(before.runAt) - Date.parse(runAt) : -1;
+      if (order > 0) return undefined;
+      if (before && order === 0) {
+        const [again] = before.handed ? await this.store.alerts([before.handed]) : [];
+        if (again) await this.sink.deliver(again);
+        return again;
+      }
+      if (low === (before?.low ?? false)) return undefined;
+      let next: CoverState;
+      let alert: Alert | undefined;
+      if (low) {
+        const product = await this.store.product(sku);
+        const episode = (before?.episode ?? 0) + 1;
+        alert = coverLowAlert(episode, { ...facts, ...(product ? { product } : {}) });
+        next = { sku, locationId, runAt, low, episode, openAlertId: alert.id, handed: alert.id };
+      } else {
+        const [open] = before?.openAlertId ? await this.store.alerts([before.openAlertId]) : [];
+        alert = open && resolvedCoverAlert(open, facts);
+        next = {
+          sku,
+          locationId,
+          runAt,
+          low,
+          episode: before?.episode ?? 0,
+          ...(alert ? { handed: alert.id } : {}),
+        };
+      }
+      const result = await this.store.commitCover(next, before?.runAt, alert);
+      if (result === 'committed') {
+        if (alert) await this.sink.deliver(alert);
+        return alert;
+      }
+      if (attempt >= MAX_CONFLICT_RETRIES) throw new Error(`cover of ${sku}@${locationId} kept changing`);
+    }
   }
 
   // -------------------------------------------------------------------- dead-letter queues

@@ -48,6 +48,22 @@ export const handler = eventConsumer('notifications', consumedEvents, {
       occurredAt: e.occurredAt,
     });
   },
+  DaysOfCoverLow: async (e: EnvelopeOf<'DaysOfCoverLow'>) => {
+    const { sku, locationId, daysOfCover, leadTimeDays, available, dailyDemand, runAt } = e.data;
+    await defaultAlerting().daysOfCover({
+      sku,
+      locationId,
+      daysOfCover,
+      leadTimeDays,
+      available,
+      dailyDemand,
+      runAt,
+      low: true,
+    });
+  },
+  DaysOfCoverRecovered: async (e: EnvelopeOf<'DaysOfCoverRecovered'>) => {
+    await defaultAlerting().daysOfCover({ ...e.data, low: false });
+  },
   LedgerDriftDetected: async (e: EnvelopeOf<'LedgerDriftDetected'>) => {
     await defaultAlerting().ledgerDrift({ ...e.data, occurredAt: e.occurredAt });
   },

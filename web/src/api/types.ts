@@ -475,6 +475,7 @@ export const ALERT_TYPES = [
   'OutOfStock',
   'BackInStock',
   'StockShortfall',
+  'DaysOfCoverLow',
   'PurchaseOrderAwaitingApproval',
   'PurchaseOrderFailed',
   'PurchaseOrderRejected',

@@ -36,6 +36,7 @@ export const ALERT_TYPE_TITLE: Record<AlertType, string> = {
   OutOfStock: 'Out of stock',
   BackInStock: 'Back in stock',
   StockShortfall: 'Stock shortfall',
+  DaysOfCoverLow: 'Low cover',
   PurchaseOrderAwaitingApproval: 'Purchase order awaiting approval',
   PurchaseOrderFailed: 'Purchase order failed',
   PurchaseOrderRejected: 'Purchase order rejected by the supplier',

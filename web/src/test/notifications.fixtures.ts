@@ -41,6 +41,7 @@ const CATEGORY: Record<AlertType, EffectivePreference['category']> = {
   OutOfStock: 'stock',
   BackInStock: 'stock',
   StockShortfall: 'stock',
+  DaysOfCoverLow: 'stock',
   PurchaseOrderAwaitingApproval: 'purchasing',
   PurchaseOrderFailed: 'purchasing',
   PurchaseOrderRejected: 'purchasing',
