@@ -297,8 +297,7 @@ export function orderEvents(order: StoredOrder): Envelope[] {
             {
               orderId: id,
               lines,
-              fulfilledAt:
-                order.pendingOutcome?.outcome === 'FULFILLED' ? order.pendingOutcome.at : step.at,
+              fulfilledAt: order.pendingOutcome?.outcome === 'FULFILLED' ? order.pendingOutcome.at : step.at,
             },
             meta('OrderCompleted', id, step.at),
           ),
