@@ -150,6 +150,10 @@ describe('rebuilding the reporting read model', () => {
       ]),
     );
 
+    const liveSummary = live['/api/v1/reports/summary'] as Summary;
+    expect(liveSummary).toMatchObject({ totalSkus: 2, totalUnitsOnHand: 35 });
+    expect(liveSummary.recentOrders.map((o) => o.status).sort()).toEqual(['FULFILLED', 'REJECTED']);
+
     await emptyEverything();
     const empty = (await call('GET', '/api/v1/reports/summary')) as Summary;
     expect(empty).toMatchObject({ totalSkus: 0, totalUnitsOnHand: 0, recentOrders: [], dataAsOf: null });
