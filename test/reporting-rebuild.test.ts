@@ -7,7 +7,13 @@ import { catalogService } from '../services/catalog/service.ts';
 import { ordersService } from '../services/orders/service.ts';
 import { fulfilled, placed, sendMessage } from '../services/orders/testing.ts';
 import type { Summary } from '../services/reporting/contract.ts';
-import { type RebuildSources, rebuildReadModel } from '../services/reporting/rebuild.ts';
+import {
+  levelEvents,
+  orderEvents,
+  productEvents,
+  type RebuildSources,
+  rebuildReadModel,
+} from '../services/reporting/rebuild.ts';
 import { reportingService } from '../services/reporting/service.ts';
 import { stockService } from '../services/stock/service.ts';
 import { azura, runtimeFileIn, tempDataDir } from './support/cli.ts';
@@ -213,5 +219,102 @@ describe('rebuilding the reporting read model', () => {
     const again = await azura(['reporting', 'rebuild', '--yes', '--json', '--runtime-file', file]);
     expect(again.code, again.stderr).toBe(0);
     expect(await reports()).toEqual(live);
+  });
+});
+
+describe('the synthetic events', () => {
+  const q = (onHand: number, reserved = 0) => ({
+    onHand,
+    reserved,
+    incoming: 0,
+    safetyStock: 1,
+    available: onHand - reserved - 1,
+  });
+  const movement = (
+    id: string,
+    at: string,
+    after: ReturnType<typeof q>,
+    onHand: number,
+    reason?: string,
+  ) => ({
+    id,
+    sku: 'RB-1',
+    locationId: 'main',
+    kind: 'adjust',
+    deltas: { onHand, reserved: 0, incoming: 0 },
+    after,
+    at,
+    actor: 'u1',
+    ...(reason ? { reason } : {}),
+  });
+
+  it("number a level's movements by time to end on its version; deltas are what the level moved", () => {
+    const movements = [
+      // Given out of order; a ledger-repair correction records zero deltas but moved the level.
+      movement('01B', '2026-12-02T10:00:00.000Z', q(7), 0, 'correction'),
+      movement('01A', '2026-12-01T10:00:00.000Z', q(10), 10),
+      movement('01C', '2026-12-03T10:00:00.000Z', q(5), -2, 'damaged'),
+    ];
+    const { events, versionMatches } = levelEvents(
+      { sku: 'RB-1', locationId: 'main', version: 3, reorderPoint: 4 },
+      movements,
+    );
+    expect(versionMatches).toBe(true);
+    expect(
+      events.map((e) => [e.id, e.occurredAt, e.data.levelVersion, e.data.deltas?.onHand, e.data.reason]),
+    ).toEqual([
+      ['rebuild:StockLevelChanged:01A:RB-1:main', '2026-12-01T10:00:00.000Z', 1, 10, undefined],
+      ['rebuild:StockLevelChanged:01B:RB-1:main', '2026-12-02T10:00:00.000Z', 2, -3, 'correction'],
+      ['rebuild:StockLevelChanged:01C:RB-1:main', '2026-12-03T10:00:00.000Z', 3, -2, 'damaged'],
+    ]);
+    expect(events[2]!.data).toMatchObject({ quantities: q(5), reorderPoint: 4, actor: 'u1', kind: 'adjust' });
+
+    // A level whose version is ahead of its movements: still ends on it, and says so.
+    const shifted = levelEvents({ sku: 'RB-1', locationId: 'main', version: 5 }, movements);
+    expect(shifted.versionMatches).toBe(false);
+    expect(shifted.events.map((e) => e.data.levelVersion)).toEqual([3, 4, 5]);
+  });
+
+  it('rebuild an archived product as its last snapshot, then its deletion', () => {
+    const item = {
+      sku: 'RB-2',
+      name: 'Gone',
+      category: 'c',
+      price: { amount: 2, currency: 'GBP' },
+      cost: { amount: 1, currency: 'GBP' },
+      reorderPoint: 0,
+      safetyStock: 0,
+      allowBackorder: false,
+      status: 'archived',
+      version: 4,
+      updatedAt: '2026-12-01T00:00:00.000Z',
+    };
+    expect(productEvents(item).map((e) => [e.type, e.data.version, e.occurredAt])).toEqual([
+      ['ProductCreated', 3, '2026-12-01T00:00:00.000Z'],
+      ['ProductDeleted', 4, '2026-12-01T00:00:00.000Z'],
+    ]);
+    expect(productEvents({ ...item, status: 'active' }).map((e) => [e.type, e.data.version])).toEqual([
+      ['ProductCreated', 4],
+    ]);
+  });
+
+  it("follow an order's history, at its times; placeholders give none", () => {
+    const order = {
+      orderId: 'ORD-1',
+      placed: true,
+      lines: [{ sku: 'RB-1', quantity: 2 }],
+      holdSeconds: 60,
+      history: [
+        { status: 'PENDING', at: '2026-12-01T00:00:00.000Z' },
+        { status: 'RESERVED', at: '2026-12-01T00:00:01.000Z' },
+        { status: 'EXPIRED', at: '2026-12-01T00:01:01.000Z' },
+      ],
+      releaseReason: 'expired' as const,
+    };
+    expect(orderEvents(order).map((e) => [e.type, e.id, e.occurredAt])).toEqual([
+      ['OrderReserved', 'rebuild:OrderReserved:ORD-1', '2026-12-01T00:00:01.000Z'],
+      ['OrderReleased', 'rebuild:OrderReleased:ORD-1', '2026-12-01T00:01:01.000Z'],
+    ]);
+    expect(orderEvents({ ...order, placed: false })).toEqual([]);
   });
 });

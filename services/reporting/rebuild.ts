@@ -162,7 +162,9 @@ function snapshotOf(item: Item, version: number, status: ProductSnapshot['status
 }
 
 /** The events of one catalog product item. */
-export function productEvents(item: Item): Envelope[] {
+export function productEvents(
+  item: Item,
+): (ReturnType<typeof ProductCreated.create> | ReturnType<typeof ProductDeleted.create>)[] {
   const sku = item.sku as string;
   const version = item.version as number;
   const at = (item.updatedAt ?? item.createdAt) as string;
@@ -203,7 +205,7 @@ const byAtThenId = (a: StoredMovement, b: StoredMovement) =>
 export function levelEvents(
   level: { sku: string; locationId: string; version: number; reorderPoint?: number },
   movements: readonly StoredMovement[],
-): { events: Envelope[]; versionMatches: boolean } {
+): { events: ReturnType<typeof StockLevelChanged.create>[]; versionMatches: boolean } {
   const ordered = [...movements].sort(byAtThenId);
   const first = level.version - ordered.length + 1;
   const events = ordered.map((m, i) => {
