@@ -163,16 +163,21 @@ async function stageTarget(stage: string): Promise<Target> {
     }
   }
   // In AWS the database inside each cluster is named after its declaration (`reporting`).
+  // A stage deployed before its database has no such outputs: only the commands that need the
+  // database fail then (databaseOf), the others work as before.
   const databases: DatabaseRef[] = services.flatMap((service) => {
     if (!service.database) return [];
     const keys = databaseOutputKeys(service.database.name);
+    const clusterArn = outputs.get(keys.clusterArn);
+    const secretArn = outputs.get(keys.secretArn);
+    if (!clusterArn || !secretArn) return [];
     return [
       {
         service: service.name,
         name: service.database.name,
         database: service.database.name,
-        clusterArn: output(keys.clusterArn),
-        secretArn: output(keys.secretArn),
+        clusterArn,
+        secretArn,
       },
     ];
   });
@@ -213,7 +218,11 @@ export function databaseOf(target: Target, name: string): DatabaseRef {
   const found = target.databases.find((d) => d.name === name);
   if (!found) {
     throw new CliError(
-      `${target.description} has no database "${name}"${target.kind === 'local' ? ' (is the reporting service running, and was the runtime started after databases were written to its runtime file?)' : ''}`,
+      `${target.description} has no database "${name}"${
+        target.kind === 'local'
+          ? ': is the reporting service part of the running `npm start` (restart it if it started before databases were listed in its runtime file)?'
+          : `: the stateful stack has no outputs ${Object.values(databaseOutputKeys(name)).join(' and ')}; is the reporting database deployed?`
+      }`,
     );
   }
   return found;

@@ -348,18 +348,32 @@ async function* allEvents(
     }
   }
 
-  // Levels page by page; each SKU's movements read once, with its first level seen.
+  // One pass over the stock table: its levels (each SKU's items then read once, with its first
+  // level seen) and its expired reservations.
   const done = new Set<string>();
   for await (const page of scanPages(
     client,
     {
       TableName: tables.stock,
-      FilterExpression: 'begins_with(pk, :p) AND begins_with(sk, :loc)',
-      ExpressionAttributeValues: { ':p': 'SKU#', ':loc': 'LOC#' },
+      FilterExpression:
+        '(begins_with(pk, :sku) AND begins_with(sk, :loc)) OR (begins_with(pk, :res) AND #status = :expired)',
+      ExpressionAttributeValues: { ':sku': 'SKU#', ':loc': 'LOC#', ':res': 'RES#', ':expired': 'EXPIRED' },
+      ExpressionAttributeNames: { '#status': 'status' },
     },
     pageSize,
   )) {
-    for (const sku of new Set(page.map((l) => l.sku as string))) {
+    for (const r of page.filter((i) => String(i.pk).startsWith('RES#'))) {
+      read.reservations++;
+      yield ReservationExpired.create(
+        {
+          reservationId: r.reservationId as string,
+          lines: r.lines as { sku: string; locationId: string; quantity: number }[],
+        },
+        meta('ReservationExpired', r.reservationId as string, r.updatedAt as string),
+      );
+    }
+    const skus = new Set(page.filter((i) => String(i.pk).startsWith('SKU#')).map((l) => l.sku as string));
+    for (const sku of skus) {
       if (done.has(sku)) continue;
       done.add(sku);
       const items = await queryAll(client, {
@@ -385,28 +399,6 @@ async function* allEvents(
         if (!versionMatches) mismatches.push(`${sku}@${level.locationId as string}`);
         yield* events;
       }
-    }
-  }
-
-  for await (const page of scanPages(
-    client,
-    {
-      TableName: tables.stock,
-      FilterExpression: 'begins_with(pk, :p) AND #status = :expired',
-      ExpressionAttributeValues: { ':p': 'RES#', ':expired': 'EXPIRED' },
-      ExpressionAttributeNames: { '#status': 'status' },
-    },
-    pageSize,
-  )) {
-    for (const r of page) {
-      read.reservations++;
-      yield ReservationExpired.create(
-        {
-          reservationId: r.reservationId as string,
-          lines: r.lines as { sku: string; locationId: string; quantity: number }[],
-        },
-        meta('ReservationExpired', r.reservationId as string, r.updatedAt as string),
-      );
     }
   }
 
