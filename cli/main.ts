@@ -3,6 +3,7 @@ import { listDeadLetterQueues, redrive, showDeadLetters } from './dlq.ts';
 import { applyRepair, describeDrift, describePlan, ledgerCheck, proposeRepair } from './ledger.ts';
 import { republishFromDlq } from './outbox.ts';
 import { CliError, EXIT, type Io, readLine, table } from './output.ts';
+import { reportingRebuild } from './reporting.ts';
 import { deadLetterQueueOf, resolveTarget, type Target } from './target.ts';
 
 /**
@@ -285,6 +286,60 @@ const COMMANDS: Command[] = [
           `${failed.length ? `; ${failed.length} left in the queue` : ''}. Journal: ${result.journal}`,
       ]);
       return failed.length ? EXIT.found : EXIT.ok;
+    },
+  },
+  {
+    name: 'reporting rebuild',
+    summary: 'rebuild the reporting read model from the catalog, the stock ledger and the orders',
+    details:
+      "For when the read model was lost, a migration changed a projection, or events were missed. Reads every catalog product, every stock level with its movements (and the expired reservations still kept) and every order, page by page; empties the read model in one transaction (TRUNCATE of the product, stock and order facts and dimensions, order_close and their processed_event rows; schema_migrations and the purchase-order tables stay); then re-applies everything through the projection's own ReadModel.apply as the events would have been (ProductCreated/ProductDeleted, StockLevelChanged with the movement's deltas and after quantities, ReservationExpired, OrderReserved/Rejected/Completed/Released), with the original times and ids rebuild:<kind>:<key>, in batches of --batch-size per transaction. The reports are empty until it ends. Asks before emptying unless --yes; --dry-run reads and counts only. Prints the counts per kind and the time taken. Exit 0 when rebuilt (or counted), 1 when it failed or you answered no.",
+    options: {
+      'dry-run': { type: 'boolean', description: 'read and count only, change nothing' },
+      yes: { type: 'boolean', short: 'y', description: 'empty and rebuild without asking' },
+      'batch-size': {
+        type: 'string',
+        value: 'N',
+        description: 'events applied per read-model transaction (default 200)',
+      },
+    },
+    positionals: 0,
+    async run(ctx) {
+      const batch = ctx.values['batch-size'];
+      const batchSize = batch === undefined ? undefined : max(batch);
+      const dryRun = Boolean(ctx.values['dry-run']);
+      const target = await ctx.target();
+      if (!dryRun && !ctx.values.yes) {
+        // The prompt goes to stderr, so stdout stays one JSON document with --json.
+        ctx.io.err(
+          `Empty the reporting read model of ${target.description} and rebuild it? The reports are empty meanwhile. [y/N]`,
+        );
+        if (!/^y(es)?$/i.test(await readLine(ctx.io.stdin))) {
+          print(ctx, { target: target.description, rebuilt: false }, () => ['Nothing changed.']);
+          return EXIT.found;
+        }
+      }
+      const result = await reportingRebuild(target, {
+        dryRun,
+        ...(batchSize ? { batchSize } : {}),
+        ...(ctx.json ? {} : { log: (line: string) => ctx.io.err(line) }),
+      });
+      const total = Object.values(result.events).reduce((a, b) => a + b, 0);
+      print(ctx, { rebuilt: !dryRun, ...result }, () => [
+        `${dryRun ? 'Dry run: would rebuild' : 'Rebuilt'} the reporting read model of ${target.description}:`,
+        `  read ${result.read.products} product(s), ${result.read.levels} level(s) with ${result.read.movements} movement(s), ` +
+          `${result.read.reservations} expired reservation(s), ${result.read.orders} order(s)`,
+        table(
+          ['EVENT', dryRun ? 'WOULD APPLY' : 'APPLIED'],
+          Object.entries(result.events).map(([kind, n]) => [kind, n]),
+        ),
+        ...(result.versionMismatches.length
+          ? [
+              `  ${result.versionMismatches.length} level(s) whose version is not their number of movements (numbered to end on it): ${result.versionMismatches.slice(0, 10).join(', ')}`,
+            ]
+          : []),
+        `${dryRun ? 'Would apply' : 'Applied'} ${dryRun ? total : result.applied} event(s) in ${(result.durationMs / 1000).toFixed(1)} s.`,
+      ]);
+      return EXIT.ok;
     },
   },
 ];

@@ -13,7 +13,9 @@ import { CliError } from './output.ts';
  * runtime writes on start), or a deployed stage (`--stage <name>`), resolved the way `infra/`
  * names things: table names and the topic ARN from the outputs of the `azura-<stage>-stateful`
  * stack (`<Name>TableName`, `EventsTopicArn`), queues by their physical names
- * `azura-<stage>-<queue>`, `-<queue>-dlq` and `-<table>-stream-dlq`. Against a stage the AWS SDK
+ * `azura-<stage>-<queue>`, `-<queue>-dlq` and `-<table>-stream-dlq`, databases from the outputs
+ * `<Name>DbClusterArn` and `<Name>DbSecretArn` (the database in the cluster is `<name>`; locally the
+ * runtime file lists them). Against a stage the AWS SDK
  * uses the usual credential chain and region (AWS_PROFILE, AWS_REGION, SSO, …).
  */
 export interface DeadLetterQueueRef {
@@ -27,6 +29,18 @@ export interface DeadLetterQueueRef {
   table?: { logicalName: string; tableName: string };
 }
 
+/** A service's SQL database, as the RDS Data API addresses it. */
+export interface DatabaseRef {
+  /** The owning service, e.g. `reporting`. */
+  service: string;
+  /** The logical name (`DatabaseDecl.name`), e.g. `reporting`. */
+  name: string;
+  /** The database inside the cluster. */
+  database: string;
+  clusterArn: string;
+  secretArn: string;
+}
+
 export interface Target {
   kind: 'local' | 'stage';
   /** For people: where this is. */
@@ -36,6 +50,8 @@ export interface Target {
   /** Logical table name → physical name. */
   tables: Map<string, string>;
   deadLetterQueues: DeadLetterQueueRef[];
+  /** The services' SQL databases (the reporting read model). */
+  databases: DatabaseRef[];
   /** Where the republish journal is kept. */
   journalDir: string;
 }
@@ -46,6 +62,11 @@ export const DEFAULT_RUNTIME_FILE = join(REPO_ROOT, '.data', RUNTIME_FILE);
 /** The outputs of `azura-<stage>-stateful` a stage is resolved by (test/infra-stacks.test.ts checks they exist). */
 export const tableOutputKey = (table: string): string => `${pascalCase(table)}TableName`;
 export const TOPIC_OUTPUT_KEY = 'EventsTopicArn';
+/** The outputs of `azura-<stage>-stateful` a stage's database is resolved by. */
+export const databaseOutputKeys = (database: string): { clusterArn: string; secretArn: string } => ({
+  clusterArn: `${pascalCase(database)}DbClusterArn`,
+  secretArn: `${pascalCase(database)}DbSecretArn`,
+});
 
 export async function resolveTarget(options: { stage?: string; runtimeFile?: string }): Promise<Target> {
   return options.stage
@@ -93,6 +114,7 @@ function localTarget(file: string): Target {
           : [],
       ),
     ],
+    databases: info.databases,
     journalDir: join(file, '..'),
   };
 }
@@ -140,6 +162,25 @@ async function stageTarget(stage: string): Promise<Target> {
       });
     }
   }
+  // In AWS the database inside each cluster is named after its declaration (`reporting`).
+  // A stage deployed before its database has no such outputs: only the commands that need the
+  // database fail then (databaseOf), the others work as before.
+  const databases: DatabaseRef[] = services.flatMap((service) => {
+    if (!service.database) return [];
+    const keys = databaseOutputKeys(service.database.name);
+    const clusterArn = outputs.get(keys.clusterArn);
+    const secretArn = outputs.get(keys.secretArn);
+    if (!clusterArn || !secretArn) return [];
+    return [
+      {
+        service: service.name,
+        name: service.database.name,
+        database: service.database.name,
+        clusterArn,
+        secretArn,
+      },
+    ];
+  });
   return {
     kind: 'stage',
     description: `stage ${stage} (${prefix}, region ${process.env.AWS_REGION ?? 'from your AWS profile'})`,
@@ -147,6 +188,7 @@ async function stageTarget(stage: string): Promise<Target> {
     topicArn: output(TOPIC_OUTPUT_KEY),
     tables,
     deadLetterQueues,
+    databases,
     journalDir: join(REPO_ROOT, '.data'),
   };
 }
@@ -169,4 +211,19 @@ export function tableOf(target: Target, logicalName: string): string {
   const table = target.tables.get(logicalName);
   if (!table) throw new CliError(`${target.description} has no table "${logicalName}"`);
   return table;
+}
+
+/** A database by its logical name (`reporting`). @throws CliError when the target has none. */
+export function databaseOf(target: Target, name: string): DatabaseRef {
+  const found = target.databases.find((d) => d.name === name);
+  if (!found) {
+    throw new CliError(
+      `${target.description} has no database "${name}"${
+        target.kind === 'local'
+          ? ': is the reporting service part of the running `npm start` (restart it if it started before databases were listed in its runtime file)?'
+          : `: the stateful stack has no outputs ${Object.values(databaseOutputKeys(name)).join(' and ')}; is the reporting database deployed?`
+      }`,
+    );
+  }
+  return found;
 }

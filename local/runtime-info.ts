@@ -38,6 +38,18 @@ export const runtimeInfoSchema = z.object({
       dlqUrl: z.string(),
     }),
   ),
+  /** The services' SQL databases on the local Data API (absent in files from before they were added). */
+  databases: z
+    .array(
+      z.object({
+        service: z.string(),
+        name: z.string(),
+        database: z.string(),
+        clusterArn: z.string(),
+        secretArn: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;
 
@@ -71,6 +83,13 @@ export function runtimeInfoOf(input: {
       url: q.url,
       arn: q.arn,
       dlqUrl: q.dlqUrl,
+    })),
+    databases: provisioned.databases.map((d) => ({
+      service: d.service,
+      name: d.name,
+      database: d.database,
+      clusterArn: d.clusterArn,
+      secretArn: d.secretArn,
     })),
   };
 }

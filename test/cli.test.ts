@@ -46,6 +46,7 @@ describe('azura --help', () => {
       'ledger check',
       'ledger repair',
       'outbox republish',
+      'reporting rebuild',
     ]) {
       expect(help.stdout).toContain(command);
       const own = await azura([...command.split(' '), '--help']);
