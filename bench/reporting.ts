@@ -126,103 +126,106 @@ try {
   const reportSql = sqlFor('bench_reports');
   for (const sql of [ingestSql, rawSql, reportSql]) await applyMigrations(sql, migrations);
 
-  // 200 SKUs × 2 locations, deltas like the loaded data's (receive +, commit −, some adjustments).
-  const events = Array.from({ length: INGEST }, (_, i) => {
-    const pair = i % 400;
-    const k = Math.floor(i / 400);
-    const sku = `ING-${String(pair % 200).padStart(4, '0')}`;
-    const locationId = pair < 200 ? 'main' : 'north';
-    const s = 1 + (pair % 5);
-    const j = k % 10;
-    const onHand = s * (10 - j);
-    const delta = k === 0 ? onHand : j === 0 ? 9 * s : -s;
-    const at = new Date(todayUtc.getTime() - (INGEST - i) * 1000).toISOString();
-    return StockLevelChanged.create(
-      {
-        sku,
-        locationId,
-        movementId: `ing-${i}`,
-        kind: j === 0 ? 'receive' : j === 4 ? 'adjust' : 'commit',
-        levelVersion: k + 1,
-        quantities: { onHand, reserved: 0, incoming: 0, safetyStock: 0, available: onHand },
-        reorderPoint: 10,
-        deltas: { onHand: delta, reserved: 0, incoming: 0 },
-        ...(j === 4 ? { reason: 'damaged' } : {}),
-        actor: 'bench',
-      },
-      { id: `ev-ing-${i}`, correlationId: 'bench-reporting', occurredAt: at },
-    );
-  });
-  const movementRow = (e: (typeof events)[number]): SqlParams => {
-    const d = e.data;
-    return {
-      movement: d.movementId,
-      sku: d.sku,
-      location: d.locationId,
-      kind: d.kind,
-      reason: d.reason ?? null,
-      reference: null,
-      actor: d.actor ?? null,
-      at: { timestamp: e.occurredAt },
-      day: { date: e.occurredAt.slice(0, 10) },
-      dOnHand: d.deltas!.onHand,
-      dReserved: 0,
-      dIncoming: 0,
-      onHand: d.quantities.onHand,
-      reserved: 0,
-      incoming: 0,
-      version: d.levelVersion,
+  // ingest=0 skips this part (e.g. to rerun only the load and the reports).
+  if (INGEST > 0) {
+    // 200 SKUs × 2 locations, deltas like the loaded data's (receive +, commit −, some adjustments).
+    const events = Array.from({ length: INGEST }, (_, i) => {
+      const pair = i % 400;
+      const k = Math.floor(i / 400);
+      const sku = `ING-${String(pair % 200).padStart(4, '0')}`;
+      const locationId = pair < 200 ? 'main' : 'north';
+      const s = 1 + (pair % 5);
+      const j = k % 10;
+      const onHand = s * (10 - j);
+      const delta = k === 0 ? onHand : j === 0 ? 9 * s : -s;
+      const at = new Date(todayUtc.getTime() - (INGEST - i) * 1000).toISOString();
+      return StockLevelChanged.create(
+        {
+          sku,
+          locationId,
+          movementId: `ing-${i}`,
+          kind: j === 0 ? 'receive' : j === 4 ? 'adjust' : 'commit',
+          levelVersion: k + 1,
+          quantities: { onHand, reserved: 0, incoming: 0, safetyStock: 0, available: onHand },
+          reorderPoint: 10,
+          deltas: { onHand: delta, reserved: 0, incoming: 0 },
+          ...(j === 4 ? { reason: 'damaged' } : {}),
+          actor: 'bench',
+        },
+        { id: `ev-ing-${i}`, correlationId: 'bench-reporting', occurredAt: at },
+      );
+    });
+    const movementRow = (e: (typeof events)[number]): SqlParams => {
+      const d = e.data;
+      return {
+        movement: d.movementId,
+        sku: d.sku,
+        location: d.locationId,
+        kind: d.kind,
+        reason: d.reason ?? null,
+        reference: null,
+        actor: d.actor ?? null,
+        at: { timestamp: e.occurredAt },
+        day: { date: e.occurredAt.slice(0, 10) },
+        dOnHand: d.deltas!.onHand,
+        dReserved: 0,
+        dIncoming: 0,
+        onHand: d.quantities.onHand,
+        reserved: 0,
+        incoming: 0,
+        version: d.levelVersion,
+      };
     };
-  };
-  const INSERT_MOVEMENT = `INSERT INTO fact_movement (movement_id, sku, location_id, kind, reason, reference, actor, at, day,
+    const INSERT_MOVEMENT = `INSERT INTO fact_movement (movement_id, sku, location_id, kind, reason, reference, actor, at, day,
        d_on_hand, d_reserved, d_incoming, on_hand_after, reserved_after, incoming_after, level_version)
      VALUES (:movement, :sku, :location, :kind, :reason, :reference, :actor, :at, :day,
        :dOnHand, :dReserved, :dIncoming, :onHand, :reserved, :incoming, :version)`;
 
-  const timed = async (label: string, count: number, each: (i: number) => Promise<void>) => {
+    const timed = async (label: string, count: number, each: (i: number) => Promise<void>) => {
+      const t0 = performance.now();
+      let done = 0;
+      while (done < count && performance.now() - t0 < INGEST_DEADLINE_MS) {
+        await each(done);
+        done++;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      log(`${label}: ${fmt(done)} in ${seconds.toFixed(1)} s`);
+      return { done, seconds, rate: done / seconds };
+    };
+
+    const readModel = new ReadModel(ingestSql);
+    const applied = await timed('ReadModel.apply', events.length, async (i) => {
+      await readModel.apply(events[i] as never);
+    });
+    const single = await timed('raw INSERT, one per call', events.length, async (i) => {
+      await rawSql.execute(INSERT_MOVEMENT, movementRow(events[i]!));
+    });
+    await rawSql.execute('TRUNCATE fact_movement');
+    const rows = events.map(movementRow);
     const t0 = performance.now();
-    let done = 0;
-    while (done < count && performance.now() - t0 < INGEST_DEADLINE_MS) {
-      await each(done);
-      done++;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    log(`${label}: ${fmt(done)} in ${seconds.toFixed(1)} s`);
-    return { done, seconds, rate: done / seconds };
-  };
+    await rawSql.batch(INSERT_MOVEMENT, rows);
+    const batchSeconds = (performance.now() - t0) / 1000;
+    const batched = { done: rows.length, seconds: batchSeconds, rate: rows.length / batchSeconds };
+    log(`raw INSERT, sql.batch: ${fmt(rows.length)} in ${batchSeconds.toFixed(1)} s`);
+    const [counted] = await ingestSql.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM fact_movement');
 
-  const readModel = new ReadModel(ingestSql);
-  const applied = await timed('ReadModel.apply', events.length, async (i) => {
-    await readModel.apply(events[i] as never);
-  });
-  const single = await timed('raw INSERT, one per call', events.length, async (i) => {
-    await rawSql.execute(INSERT_MOVEMENT, movementRow(events[i]!));
-  });
-  await rawSql.execute('TRUNCATE fact_movement');
-  const rows = events.map(movementRow);
-  const t0 = performance.now();
-  await rawSql.batch(INSERT_MOVEMENT, rows);
-  const batchSeconds = (performance.now() - t0) / 1000;
-  const batched = { done: rows.length, seconds: batchSeconds, rate: rows.length / batchSeconds };
-  log(`raw INSERT, sql.batch: ${fmt(rows.length)} in ${batchSeconds.toFixed(1)} s`);
-  const [counted] = await ingestSql.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM fact_movement');
-
-  print(
-    `### Ingest (${fmt(applied.done)} StockLevelChanged with deltas; fact_movement rows written: ${fmt(counted?.n ?? 0)})`,
-  );
-  print();
-  print('| what | rows | seconds | per second | ratio to raw one-per-call INSERT |');
-  print('|---|---|---|---|---|');
-  for (const [what, r] of [
-    ['`ReadModel.apply` (one transaction per event: 6 statements + begin/commit)', applied],
-    ['raw INSERT of the fact_movement row, one statement per call (autocommit)', single],
-    ['raw INSERT, `sql.batch` (BatchExecuteStatement, 1,000 sets per call, one transaction)', batched],
-  ] as const) {
     print(
-      `| ${what} | ${fmt(r.done)} | ${r.seconds.toFixed(1)} | ${fmt(r.rate)} | ${(r.rate / single.rate).toFixed(2)} |`,
+      `### Ingest (${fmt(applied.done)} StockLevelChanged with deltas; fact_movement rows written: ${fmt(counted?.n ?? 0)})`,
     );
+    print();
+    print('| what | rows | seconds | per second | ratio to raw one-per-call INSERT |');
+    print('|---|---|---|---|---|');
+    for (const [what, r] of [
+      ['`ReadModel.apply` (one transaction per event: 6 statements + begin/commit)', applied],
+      ['raw INSERT of the fact_movement row, one statement per call (autocommit)', single],
+      ['raw INSERT, `sql.batch` (BatchExecuteStatement, 1,000 sets per call, one transaction)', batched],
+    ] as const) {
+      print(
+        `| ${what} | ${fmt(r.done)} | ${r.seconds.toFixed(1)} | ${fmt(r.rate)} | ${(r.rate / single.rate).toFixed(2)} |`,
+      );
+    }
+    print();
   }
-  print();
 
   // ------------------------------------------------------------------ 2. load
   const sql = reportSql;
@@ -446,11 +449,13 @@ try {
     '| report | statements | runs | Reports p50 ms | p95 ms | PostgreSQL p50 ms | p95 ms | Reports ÷ PostgreSQL (p50) |',
   );
   print('|---|---|---|---|---|---|---|---|');
-  const results: { name: string; p50: number; raw50: number }[] = [];
+  const results: { name: string; p50: number; raw50: number; statements: { sql: string; ms: number }[] }[] =
+    [];
   for (const c of cases) {
     const times: number[] = [];
     const raw: number[] = [];
     let statements = 0;
+    let lastStatements: { sql: string; ms: number }[] = [];
     const t = performance.now();
     for (let i = 0; i < RUNS && (i < MIN_RUNS || performance.now() - t < REPORT_BUDGET_MS); i++) {
       const recording = new RecordingSql(sql);
@@ -460,14 +465,125 @@ try {
       times.push(performance.now() - r0);
       statements = recording.statements.length;
       let total = 0;
-      for (const s of recording.statements) total += await explain(s);
+      const each: number[] = [];
+      for (const s of recording.statements) {
+        const spent = await explain(s);
+        each.push(spent);
+        total += spent;
+      }
       raw.push(total);
+      lastStatements = recording.statements.map((s, n) => ({ sql: s.sql, ms: each[n]! }));
     }
-    const row = { name: c.name, p50: pct(times, 0.5), raw50: pct(raw, 0.5) };
+    const row = { name: c.name, p50: pct(times, 0.5), raw50: pct(raw, 0.5), statements: lastStatements };
     results.push(row);
     log(`${c.name}: p50 ${ms(row.p50)} ms (PostgreSQL ${ms(row.raw50)} ms), ${times.length} runs`);
     print(
       `| ${c.name} | ${statements} | ${times.length} | ${ms(row.p50)} | ${ms(pct(times, 0.95))} | ${ms(row.raw50)} | ${ms(pct(raw, 0.95))} | ${(row.p50 / row.raw50).toFixed(2)} |`,
+    );
+  }
+  print();
+
+  // Where the slow reports spend their time: each statement of their last run.
+  print('Per statement (PostgreSQL time of the last run), for the reports over 100 ms:');
+  print();
+  print('| report | statement | PostgreSQL ms |');
+  print('|---|---|---|');
+  for (const r of results.filter((x) => x.raw50 > 100)) {
+    for (const s of r.statements) {
+      const text = s.sql.replace(/\s+/g, ' ').trim();
+      print(
+        `| ${r.name} | \`${(text.length > 90 ? `${text.slice(0, 87)}...` : text).replace(/\|/g, '\\|')}\` | ${ms(s.ms)} |`,
+      );
+    }
+  }
+  print();
+
+  // Candidate rewrites (not the code path: what would fix the slow ones), timed the same way.
+  const recentDays = { first: dayIso(-29), last: dayIso(0) };
+  const latestLevel = (cutoff: string) => `CROSS JOIN LATERAL (
+      SELECT f.on_hand, f.reserved, f.available FROM fact_level_daily f
+      WHERE f.sku = l.sku AND f.location_id = l.location_id AND f.day <= ${cutoff}
+      ORDER BY f.day DESC LIMIT 1) x`;
+  // Each rewrite's answer is compared with the real report's.
+  const reference = new Reports(sql);
+  const summary = await reference.summary(today);
+  const levelsAsOf = await reference.stockLevels(q({ to: asOf }));
+  type Rows = Record<string, unknown>[];
+  const sameTrend = (rows: Rows) =>
+    JSON.stringify(rows.map((r) => [r.day, Math.round(Number(r.value))])) ===
+    JSON.stringify(summary.valueTrend.map((v) => [v.date, v.value]));
+  const sameLevels = (rows: Rows) =>
+    JSON.stringify(rows.map((r) => [r.sku, r.location_id, Number(r.on_hand), Number(r.available)])) ===
+    JSON.stringify(levelsAsOf.rows.map((r) => [r.sku, r.locationId, r.onHand, r.available]));
+  const sameOrders = (rows: Rows) =>
+    JSON.stringify(rows.map((r) => r.order_id)) ===
+    JSON.stringify(summary.recentOrders.map((o) => o.orderId));
+  const rewrites: { name: string; same: (rows: Rows) => boolean; sql: string; params?: SqlParams }[] = [
+    {
+      name: 'summary value trend: one index probe per SKU × location and day (LATERAL … LIMIT 1 on the primary key)',
+      same: sameTrend,
+      sql: `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
+         COALESCE((SELECT SUM(GREATEST(x.on_hand, 0) * COALESCE(p.cost_minor, 0))
+           FROM level_current l ${latestLevel('d.day')}
+           JOIN dim_product p ON p.sku = l.sku AND NOT p.deleted), 0) AS value
+       FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') AS d(day)`,
+      params: { first: { date: recentDays.first }, last: { date: recentDays.last } },
+    },
+    {
+      name: 'summary value trend: the levels before the 30 days once (one sort), then only the 30 days’ changes, summed',
+      same: sameTrend,
+      sql: `WITH base AS (
+         SELECT DISTINCT ON (f.sku, f.location_id) f.sku, f.location_id, f.on_hand, CAST(:first AS date) - 1 AS day
+         FROM fact_level_daily f WHERE f.day < CAST(:first AS date) ORDER BY f.sku, f.location_id, f.day DESC),
+       steps AS (
+         SELECT sku, location_id, on_hand, day FROM base
+         UNION ALL
+         SELECT f.sku, f.location_id, f.on_hand, f.day FROM fact_level_daily f
+         WHERE f.day BETWEEN CAST(:first AS date) AND CAST(:last AS date)),
+       deltas AS (
+         SELECT s.day, (GREATEST(s.on_hand, 0)
+             - COALESCE(GREATEST(LAG(s.on_hand) OVER (PARTITION BY s.sku, s.location_id ORDER BY s.day), 0), 0))
+           * COALESCE(p.cost_minor, 0) AS dv
+         FROM steps s JOIN dim_product p ON p.sku = s.sku AND NOT p.deleted),
+       per_day AS MATERIALIZED (SELECT day, SUM(dv) AS dv FROM deltas GROUP BY day)
+       SELECT to_char(d.day, 'YYYY-MM-DD') AS day, (SELECT COALESCE(SUM(dv), 0) FROM per_day WHERE per_day.day <= d.day) AS value
+       FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') AS d(day)`,
+      params: { first: { date: recentDays.first }, last: { date: recentDays.last } },
+    },
+    {
+      name: 'stock levels as of: the same probe per SKU × location',
+      same: sameLevels,
+      sql: `SELECT l.sku, p.name, p.category, l.location_id, x.on_hand, x.reserved, x.available, p.reorder_point
+       FROM level_current l ${latestLevel('CAST(:to AS date)')}
+       JOIN dim_product p ON p.sku = l.sku AND NOT p.deleted
+       ORDER BY l.sku, l.location_id`,
+      params: { to: { date: asOf } },
+    },
+    {
+      name: 'summary recent orders: the 10 newest orders first, then their lines',
+      same: sameOrders,
+      sql: `WITH recent AS (
+         SELECT order_id, MIN(placed_at) AS placed_at FROM fact_order_line
+         WHERE placed_day >= (SELECT MAX(placed_day) FROM fact_order_line) - 7
+         GROUP BY order_id ORDER BY MIN(placed_at) DESC LIMIT 10)
+       SELECT l.order_id, string_agg(DISTINCT l.status, ',') AS statuses, MIN(l.placed_at) AS placed_at
+       FROM fact_order_line l JOIN recent r USING (order_id) GROUP BY l.order_id ORDER BY MIN(l.placed_at) DESC`,
+    },
+  ];
+  print('Candidate rewrites (not in reports.ts), PostgreSQL time:');
+  print();
+  print('| rewrite | same answer as the report | runs | PostgreSQL p50 ms | p95 ms |');
+  print('|---|---|---|---|---|');
+  for (const r of rewrites) {
+    const same = r.same(await sql.query(r.sql, r.params));
+    const times: number[] = [];
+    const t = performance.now();
+    for (let i = 0; i < RUNS && (i < MIN_RUNS || performance.now() - t < REPORT_BUDGET_MS / 4); i++) {
+      times.push(await explain({ sql: r.sql, params: r.params }));
+    }
+    log(`rewrite ${r.name}: p50 ${ms(pct(times, 0.5))} ms`);
+    print(
+      `| ${r.name} | ${same ? 'yes' : '**no**'} | ${times.length} | ${ms(pct(times, 0.5))} | ${ms(pct(times, 0.95))} |`,
     );
   }
   print();
