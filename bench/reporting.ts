@@ -3,6 +3,7 @@
  * stock movements, and every report of services/reporting/reports.ts timed on it.
  *
  *   npx tsx bench/reporting.ts [movements=1000000] [ingest=20000] [runs=20] [dataDir=<path>]
+ *     [ingestMs=120000] [reportMs=40000] [minRuns=3]
  *
  * One local Data API endpoint (local/rds-data.ts, PGlite, in memory unless `dataDir=` is given) on
  * 127.0.0.1, reached with the real `DataApiSql` (lib/data-api.ts) over `@aws-sdk/client-rds-data`.
@@ -50,7 +51,7 @@ const DATA_DIR = named.dataDir;
 /** Time limits: the ingest sample and each raw insert pass, and each report's timed runs. */
 const INGEST_DEADLINE_MS = Number(named.ingestMs ?? 120_000);
 const REPORT_BUDGET_MS = Number(named.reportMs ?? 40_000);
-const MIN_RUNS = 3;
+const MIN_RUNS = Number(named.minRuns ?? 3);
 
 const SKUS = 1000;
 const LOCATIONS = ['main', 'north', 'south'];
