@@ -96,34 +96,59 @@ export class Reports {
       { first },
     );
     const byDay = new Map(moves.map((m) => [m.day, m]));
+    // The value at the end of each day: the levels before the window once, then only the window's
+    // changes, summed day by day (not one scan of the history per day: bench/README.md).
     const values = await this.sql.query<{ day: string; value: number }>(
-      `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
-         COALESCE((
-           SELECT SUM(GREATEST(x.on_hand, 0) * COALESCE(p.cost_minor, 0))
-           FROM (
-             SELECT DISTINCT ON (f.sku, f.location_id) f.sku, f.on_hand
-             FROM fact_level_daily f WHERE f.day <= d.day
-             ORDER BY f.sku, f.location_id, f.day DESC
-           ) x JOIN dim_product p ON p.sku = x.sku AND NOT p.deleted
-         ), 0) AS value
-       FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') AS d(day)`,
+      `WITH base AS (
+         SELECT DISTINCT ON (f.sku, f.location_id) f.sku, f.location_id, f.on_hand
+         FROM fact_level_daily f WHERE f.day < CAST(:first AS date)
+         ORDER BY f.sku, f.location_id, f.day DESC
+       ),
+       changes AS (
+         SELECT f.day, f.sku, GREATEST(f.on_hand, 0)
+           - GREATEST(COALESCE(LAG(f.on_hand) OVER (PARTITION BY f.sku, f.location_id ORDER BY f.day), b.on_hand, 0), 0)
+           AS d_units
+         FROM fact_level_daily f LEFT JOIN base b ON b.sku = f.sku AND b.location_id = f.location_id
+         WHERE f.day >= CAST(:first AS date) AND f.day <= CAST(:last AS date)
+       ),
+       deltas AS (
+         SELECT c.day, SUM(c.d_units * COALESCE(p.cost_minor, 0)) AS dv
+         FROM changes c JOIN dim_product p ON p.sku = c.sku AND NOT p.deleted
+         GROUP BY c.day
+       ),
+       opening AS (
+         SELECT COALESCE(SUM(GREATEST(b.on_hand, 0) * COALESCE(p.cost_minor, 0)), 0) AS v
+         FROM base b JOIN dim_product p ON p.sku = b.sku AND NOT p.deleted
+       )
+       SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
+         (SELECT v FROM opening) + COALESCE(SUM(x.dv) OVER (ORDER BY d.day), 0) AS value
+       FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') AS d(day)
+       LEFT JOIN deltas x ON x.day = d.day
+       ORDER BY d.day`,
       { first, last: days.at(-1)! },
     );
     const valueByDay = new Map(values.map((v) => [v.day, toInt(v.value)]));
-    const orders = await this.sql.query<{
+    type OrderRow = {
       order_id: string;
       statuses: string;
       reasons: string | null;
       lines: string;
       placed_at: string;
       updated_at: string;
-    }>(
-      `SELECT order_id, string_agg(DISTINCT status, ',') AS statuses, string_agg(DISTINCT release_reason, ',') AS reasons,
-         json_agg(json_build_object('sku', sku, 'quantity', quantity) ORDER BY sku)::text AS lines,
-         MIN(placed_at) AS placed_at, MAX(COALESCE(closed_at, placed_at)) AS updated_at
-       FROM fact_order_line WHERE order_id NOT LIKE '${HISTORY_ORDER_PREFIX}%'
-       GROUP BY order_id ORDER BY MIN(placed_at) DESC LIMIT 10`,
-    );
+    };
+    // The newest orders among the last week's lines first; the whole table only when that is short.
+    const recent = (since?: string) =>
+      this.sql.query<OrderRow>(
+        `SELECT order_id, string_agg(DISTINCT status, ',') AS statuses, string_agg(DISTINCT release_reason, ',') AS reasons,
+           json_agg(json_build_object('sku', sku, 'quantity', quantity) ORDER BY sku)::text AS lines,
+           MIN(placed_at) AS placed_at, MAX(COALESCE(closed_at, placed_at)) AS updated_at
+         FROM fact_order_line WHERE order_id NOT LIKE '${HISTORY_ORDER_PREFIX}%'
+           ${since ? 'AND placed_day >= CAST(:since AS date)' : ''}
+         GROUP BY order_id ORDER BY MIN(placed_at) DESC LIMIT 10`,
+        since ? { since } : {},
+      );
+    let orders = await recent(days.at(-7));
+    if (orders.length < 10) orders = await recent();
     return {
       totalSkus: toInt(totals?.skus),
       totalUnitsOnHand: toInt(totals?.units),
@@ -202,10 +227,14 @@ export class Reports {
   async stockLevels(q: ReportQuery) {
     const { where, params } = productFilter(q);
     const location = q.locationId ? ' AND x.location_id = :location' : '';
+    // As of a day: per level, its latest daily row up to that day (a probe of the primary key; every
+    // level of fact_level_daily has its level_current row, written by the same event).
     const source = q.to
-      ? `(SELECT DISTINCT ON (f.sku, f.location_id) f.sku, f.location_id, f.on_hand, f.reserved, f.available,
-           NULL::integer AS reorder_point
-         FROM fact_level_daily f WHERE f.day <= CAST(:to AS date) ORDER BY f.sku, f.location_id, f.day DESC)`
+      ? `(SELECT l.sku, l.location_id, f.on_hand, f.reserved, f.available, NULL::integer AS reorder_point
+         FROM level_current l CROSS JOIN LATERAL (
+           SELECT d.on_hand, d.reserved, d.available FROM fact_level_daily d
+           WHERE d.sku = l.sku AND d.location_id = l.location_id AND d.day <= CAST(:to AS date)
+           ORDER BY d.day DESC LIMIT 1) f)`
       : '(SELECT sku, location_id, on_hand, reserved, available, reorder_point FROM level_current)';
     const rows = await this.sql.query<Record<string, unknown>>(
       `SELECT x.sku, p.name, p.category, x.location_id, x.on_hand, x.reserved, x.available,
