@@ -292,7 +292,14 @@ export function stockoutsReport(overrides: Partial<StockoutsReport> = {}): Stock
     ],
     fillRate: { unitsOrdered: 200, unitsReserved: 184, unitsRejected: 16, rate: 0.92 },
     fillRateBySku: [
-      { sku: 'TEE-S', name: 'T-shirt S', unitsOrdered: 120, unitsReserved: 104, unitsRejected: 16, rate: 104 / 120 },
+      {
+        sku: 'TEE-S',
+        name: 'T-shirt S',
+        unitsOrdered: 120,
+        unitsReserved: 104,
+        unitsRejected: 16,
+        rate: 104 / 120,
+      },
       { sku: 'MUG-1', name: 'Mug', unitsOrdered: 80, unitsReserved: 80, unitsRejected: 0, rate: 1 },
     ],
     ...FRESH,
