@@ -102,6 +102,17 @@ export const REPORT_TABS = [
 ] as const;
 type ReportTab = (typeof REPORT_TABS)[number]['id'];
 
+/** What the last day means on each tab. */
+const TO_HINT: Record<ReportTab, string> = {
+  overview: 'Stock levels and value as of this day',
+  turnover: 'The last day of the period (by default the 90 days ending today)',
+  aging: 'Dead stock is as of now: the period does not apply',
+  abc: 'The last day of the period (by default the 365 days ending today)',
+  stockouts: 'The last day of the period (by default the 90 days ending today)',
+  suppliers: 'The last day of the period (by default the 90 days ending today)',
+  reservations: 'The last day of the period (by default the 90 days ending today)',
+};
+
 function tabOf(params: URLSearchParams): ReportTab {
   const id = params.get('report');
   return REPORT_TABS.find((t) => t.id === id)?.id ?? 'overview';
@@ -252,6 +263,7 @@ export default function Reports() {
             filters={filters}
             categories={valuation.data?.byCategory.map((c) => c.category) ?? []}
             onApply={setFilters}
+            toHint={TO_HINT[tab]}
           />
           <ReportTabs current={tab} params={params} />
           {tab === 'overview' ? (
@@ -282,10 +294,12 @@ function ReportFiltersForm({
   filters,
   categories,
   onApply,
+  toHint = 'Stock levels and value as of this day',
 }: {
   filters: ReportFilters;
   categories: string[];
   onApply(filters: ReportFilters): void;
+  toHint?: string;
 }) {
   const [draft, setDraft] = useState<ReportFilters>(filters);
   const locations = useResource(() => stock.locations(), []);
@@ -318,7 +332,7 @@ function ReportFiltersForm({
           onChange={(e) => set('to', e.target.value)}
         />
         <small id="report-to-hint" className="field-hint">
-          Stock levels and value as of this day
+          {toHint}
         </small>
       </div>
       <div className="field">
