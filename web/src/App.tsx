@@ -18,6 +18,7 @@ const PurchaseOrderDetail = lazy(() => import('./pages/PurchaseOrderDetail.tsx')
 const Suppliers = lazy(() => import('./pages/Suppliers.tsx'));
 const SupplierDetail = lazy(() => import('./pages/SupplierDetail.tsx'));
 const ReorderRules = lazy(() => import('./pages/ReorderRules.tsx'));
+const ReorderSuggestions = lazy(() => import('./pages/ReorderSuggestions.tsx'));
 const Reports = lazy(() => import('./pages/Reports.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
 const Alerts = lazy(() => import('./pages/Alerts.tsx'));
@@ -66,6 +67,7 @@ export function AppRoutes() {
           <Route path="purchasing/suppliers" element={<Suppliers />} />
           <Route path="purchasing/suppliers/:id" element={<SupplierDetail />} />
           <Route path="purchasing/reorder-rules" element={<ReorderRules />} />
+          <Route path="purchasing/suggestions" element={<ReorderSuggestions />} />
           <Route path="reports" element={<Reports />} />
           <Route path="alerts" element={<Alerts />} />
           <Route path="notifications/deliveries" element={<DeliveryLog />} />

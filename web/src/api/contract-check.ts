@@ -29,16 +29,31 @@ import type {
   updateSupplierBodySchema,
 } from '../../../services/replenishment/contract.ts';
 import type {
+  abcReportSchema,
+  agingQuerySchema,
+  agingReportSchema,
   forecastSchema,
   movementsQuerySchema,
   movementsReportSchema,
   reportQuerySchema,
+  reservationsReportSchema,
   stockLevelsReportSchema,
+  stockoutsReportSchema,
   summarySchema,
+  supplierPerformanceReportSchema,
+  turnoverReportSchema,
   valuationReportSchema,
 } from '../../../services/reporting/contract.ts';
+import type {
+  reorderSuggestionSchema,
+  reorderSuggestionsQuerySchema,
+  reorderSuggestionsSchema,
+} from '../../../services/reporting/planning.ts';
 import type { levelViewSchema, locationThresholdsBodySchema } from '../../../services/stock/contract.ts';
 import type {
+  AbcReport,
+  AgingFilters,
+  AgingReport,
   AlertList,
   Delivery,
   DeliveryContent,
@@ -57,17 +72,24 @@ import type {
   PurchaseOrderStatus,
   ReorderRule,
   ReorderRuleInput,
+  ReorderSuggestion,
+  ReorderSuggestions,
+  ReorderSuggestionsFilters,
   ReportFilters,
   ReportSummary,
+  ReservationsReport,
   RotatedSecret,
   StockLevel,
   StockLevelsReport,
+  StockoutsReport,
   Supplier,
   SupplierChanges,
   SupplierInput,
   SupplierItem,
   SupplierItemInput,
+  SupplierPerformanceReport,
   SupplierWithSecret,
+  TurnoverReport,
   UserPreferences,
   ValuationReport,
 } from './types.ts';
@@ -116,3 +138,28 @@ same<Same<ValuationReport, z.output<typeof valuationReportSchema>>>(true);
 same<Same<Forecast, z.output<typeof forecastSchema>>>(true);
 same<Same<ReportFilters, Omit<z.input<typeof reportQuerySchema>, 'format'>>>(true);
 same<Same<MovementsFilters, Omit<z.input<typeof movementsQuerySchema>, 'format'>>>(true);
+
+// The analysis reports and the reorder suggestions.
+same<Same<TurnoverReport, z.output<typeof turnoverReportSchema>>>(true);
+same<Same<AgingReport, z.output<typeof agingReportSchema>>>(true);
+same<Same<AbcReport, z.output<typeof abcReportSchema>>>(true);
+same<Same<StockoutsReport, z.output<typeof stockoutsReportSchema>>>(true);
+same<Same<SupplierPerformanceReport, z.output<typeof supplierPerformanceReportSchema>>>(true);
+same<Same<ReservationsReport, z.output<typeof reservationsReportSchema>>>(true);
+// `days` and `serviceLevel` are coerced (their input type is unknown): the other fields exactly, and the keys.
+same<Same<Omit<AgingFilters, 'days'>, Omit<z.input<typeof agingQuerySchema>, 'format' | 'days'>>>(true);
+same<Same<keyof AgingFilters, Exclude<keyof z.input<typeof agingQuerySchema>, 'format'>>>(true);
+same<Same<ReorderSuggestion, z.output<typeof reorderSuggestionSchema>>>(true);
+same<Same<ReorderSuggestions, z.output<typeof reorderSuggestionsSchema>>>(true);
+same<
+  Same<
+    Omit<ReorderSuggestionsFilters, 'serviceLevel'>,
+    Omit<z.input<typeof reorderSuggestionsQuerySchema>, 'format' | 'serviceLevel'>
+  >
+>(true);
+same<
+  Same<
+    keyof ReorderSuggestionsFilters,
+    Exclude<keyof z.input<typeof reorderSuggestionsQuerySchema>, 'format'>
+  >
+>(true);

@@ -1,7 +1,11 @@
 import { type ApiFile, request, requestFile } from './client.ts';
 import type {
+  AbcReport,
   Adjustment,
+  AgingFilters,
+  AgingReport,
   AlertList,
+  AnalysisReportName,
   Count,
   Delivery,
   DeliveryContent,
@@ -32,20 +36,27 @@ import type {
   Receipt,
   ReorderRule,
   ReorderRuleInput,
+  ReorderSuggestion,
+  ReorderSuggestions,
+  ReorderSuggestionsFilters,
   ReportFilters,
   ReportName,
   ReportSummary,
+  ReservationsReport,
   Role,
   RotatedSecret,
   StockLevelsReport,
+  StockoutsReport,
   StockView,
   Supplier,
   SupplierChanges,
   SupplierInput,
   SupplierItem,
   SupplierItemInput,
+  SupplierPerformanceReport,
   SupplierWithSecret,
   Transfer,
+  TurnoverReport,
   User,
   UserPreferences,
   ValuationReport,
@@ -152,9 +163,36 @@ export const reports = {
     request<MovementsReport>('GET', `${V1}/reports/movements`, { query: { ...filters } }),
   valuation: (filters: ReportFilters = {}) =>
     request<ValuationReport>('GET', `${V1}/reports/valuation`, { query: { ...filters } }),
+  turnover: (filters: ReportFilters = {}) =>
+    request<TurnoverReport>('GET', `${V1}/reports/turnover`, { query: { ...filters } }),
+  aging: (filters: AgingFilters = {}) =>
+    request<AgingReport>('GET', `${V1}/reports/aging`, { query: { ...filters } }),
+  abc: (filters: ReportFilters = {}) =>
+    request<AbcReport>('GET', `${V1}/reports/abc`, { query: { ...filters } }),
+  stockouts: (filters: ReportFilters = {}) =>
+    request<StockoutsReport>('GET', `${V1}/reports/stockouts`, { query: { ...filters } }),
+  supplierPerformance: (filters: ReportFilters = {}) =>
+    request<SupplierPerformanceReport>('GET', `${V1}/reports/supplier-performance`, {
+      query: { ...filters },
+    }),
+  reservations: (filters: ReportFilters = {}) =>
+    request<ReservationsReport>('GET', `${V1}/reports/reservations`, { query: { ...filters } }),
   /** A report's rows as CSV (`?format=csv`), fetched with the bearer token. */
-  csv: (name: ReportName, filters: MovementsFilters = {}): Promise<ApiFile> =>
-    requestFile(`${V1}/reports/${name}`, { query: { ...filters, format: 'csv' } }),
+  csv: (
+    name: ReportName | AnalysisReportName,
+    filters: MovementsFilters | AgingFilters = {},
+  ): Promise<ApiFile> => requestFile(`${V1}/reports/${name}`, { query: { ...filters, format: 'csv' } }),
+};
+
+export const reorderSuggestions = {
+  /** The SKUs whose forecast-based reorder point differs from the current one, largest change first. */
+  list: (filters: ReorderSuggestionsFilters = {}) =>
+    request<ReorderSuggestions>('GET', `${V1}/reorder-suggestions`, { query: { ...filters } }),
+  /** One SKU's suggestion, whether or not it differs; 404 without demand history. */
+  get: (sku: string, serviceLevel?: number) =>
+    request<ReorderSuggestion>('GET', `${V1}/reorder-suggestions/${enc(sku)}`, { query: { serviceLevel } }),
+  csv: (filters: ReorderSuggestionsFilters = {}): Promise<ApiFile> =>
+    requestFile(`${V1}/reorder-suggestions`, { query: { ...filters, format: 'csv' } }),
 };
 
 export const forecasts = {

@@ -776,3 +776,179 @@ export interface Forecast extends ReportFreshness {
   holdout: { mase: number; days: number } | null;
   history: { date: string; units: number; lostUnits: number }[];
 }
+
+// ---------------------------------------------------------------- analysis reports
+// Mirrors the analysis reports of services/reporting/contract.ts (checked by contract-check.ts).
+
+export type AnalysisReportName =
+  | 'turnover'
+  | 'aging'
+  | 'abc'
+  | 'stockouts'
+  | 'supplier-performance'
+  | 'reservations';
+
+/** The aging report's filters: no period, `days` idle instead. */
+export interface AgingFilters {
+  category?: string | undefined;
+  locationId?: string | undefined;
+  sku?: string | undefined;
+  /** Idle for at least this many days (1–3650, default 90). */
+  days?: number | undefined;
+}
+
+/** A period of whole days (UTC), inclusive. */
+export interface ReportPeriod {
+  from: string;
+  to: string;
+  days: number;
+}
+
+export interface TurnoverRow {
+  sku: string;
+  name: string;
+  category: string;
+  unitsSold: number;
+  cogs: number;
+  averageOnHand: number;
+  averageInventoryValue: number;
+  onHandEnd: number;
+  turnover: number | null;
+  daysOfCover: number | null;
+  sellThrough: number | null;
+}
+
+export interface TurnoverReport extends ReportPeriod, ReportFreshness {
+  currency: string;
+  rows: TurnoverRow[];
+  totals: { unitsSold: number; cogs: number; averageInventoryValue: number; turnover: number | null };
+}
+
+export interface AgingRow {
+  sku: string;
+  name: string;
+  category: string;
+  onHand: number;
+  value: number;
+  lastOutbound: string | null;
+  stockedSince: string | null;
+  daysSinceOutbound: number | null;
+}
+
+export interface AgingReport extends ReportFreshness {
+  asOf: string;
+  days: number;
+  currency: string;
+  rows: AgingRow[];
+  totals: { skus: number; units: number; value: number };
+}
+
+export type AbcClass = 'A' | 'B' | 'C';
+
+export interface AbcRow {
+  sku: string;
+  name: string;
+  category: string;
+  unitsSold: number;
+  value: number;
+  share: number;
+  cumulativeShare: number;
+  class: AbcClass;
+}
+
+export interface AbcReport extends ReportPeriod, ReportFreshness {
+  currency: string;
+  total: number;
+  rows: AbcRow[];
+  classes: { class: AbcClass; skus: number; value: number; share: number }[];
+}
+
+export interface FillRate {
+  unitsOrdered: number;
+  unitsReserved: number;
+  unitsRejected: number;
+  rate: number | null;
+}
+
+export interface StockoutsReport extends ReportPeriod, ReportFreshness {
+  rows: {
+    sku: string;
+    name: string;
+    category: string;
+    locationId: string;
+    stockouts: number;
+    daysOutOfStock: number;
+    outAtEnd: boolean;
+  }[];
+  fillRate: FillRate;
+  fillRateBySku: ({ sku: string; name: string } & FillRate)[];
+}
+
+export interface SupplierPerformanceRow {
+  supplierId: string;
+  name: string | null;
+  purchaseOrders: number;
+  rejectedOrCancelled: number;
+  receipts: number;
+  unitsOrdered: number;
+  unitsReceived: number;
+  receivedRate: number | null;
+  averageLeadTimeDays: number | null;
+  promisedLeadTimeDays: number | null;
+  onTimeRate: number | null;
+}
+
+export interface SupplierPerformanceReport extends ReportPeriod, ReportFreshness {
+  rows: SupplierPerformanceRow[];
+}
+
+export interface ReservationCounts {
+  expiries: number;
+  expiredUnits: number;
+  rejects: number;
+  rejectedUnits: number;
+}
+
+export interface ReservationsReport extends ReportPeriod, ReportFreshness {
+  byDay: ({ date: string } & ReservationCounts)[];
+  bySku: ({ sku: string; name: string } & ReservationCounts)[];
+  totals: ReservationCounts;
+}
+
+// ---------------------------------------------------------------- reorder suggestions
+// Mirrors services/reporting/planning.ts (checked by contract-check.ts).
+
+/** `sku`: its receipts' average; `supplier`: its supplier's average; `default`: 7 days. */
+export type LeadTimeSource = 'sku' | 'supplier' | 'default';
+
+export interface ReorderSuggestion {
+  sku: string;
+  name: string;
+  category: string;
+  currentReorderPoint: number;
+  suggestedReorderPoint: number;
+  difference: number;
+  demandOverLeadTime: number;
+  safetyStock: number;
+  z: number;
+  sigma: number;
+  leadTimeDays: number;
+  leadTimeSource: LeadTimeSource;
+  supplierId: string | null;
+  available: number;
+  dailyDemand: number;
+  daysOfCover: number | null;
+  method: string;
+}
+
+export interface ReorderSuggestions extends ReportFreshness {
+  serviceLevel: number;
+  rows: ReorderSuggestion[];
+}
+
+export interface ReorderSuggestionsFilters {
+  category?: string | undefined;
+  sku?: string | undefined;
+  /** 0.5–0.999, default 0.95. */
+  serviceLevel?: number | undefined;
+}

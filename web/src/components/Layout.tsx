@@ -13,17 +13,28 @@ export interface Section {
   label: string;
   icon: IconName;
   /** Pages under the section, listed below it in the sidebar. */
-  pages?: { to: string; label: string }[];
+  pages?: SectionPage[];
+  /** Shown only to users who have it. */
+  permission?: Permission;
+}
+
+export interface SectionPage {
+  to: string;
+  label: string;
   /** Shown only to users who have it. */
   permission?: Permission;
 }
 
 /** The purchasing pages: in the sidebar under Purchasing, and as tabs on each of them. */
-export const PURCHASING_PAGES = [
+export const PURCHASING_PAGES: SectionPage[] = [
   { to: '/purchasing/orders', label: 'Purchase orders' },
   { to: '/purchasing/suppliers', label: 'Suppliers' },
   { to: '/purchasing/reorder-rules', label: 'Reorder rules' },
+  { to: '/purchasing/suggestions', label: 'Reorder suggestions', permission: 'thresholds:edit' },
 ];
+
+const visiblePages = (pages: SectionPage[], user: Parameters<typeof can>[0]) =>
+  pages.filter((p) => !p.permission || can(user, p.permission));
 
 export const SECTIONS: Section[] = [
   { to: '/', label: 'Dashboard', icon: 'dashboard' },
@@ -278,7 +289,7 @@ function Sidebar({
             </NavLink>
             {s.pages && !collapsed ? (
               <ul className="sidebar-pages" aria-label={s.label}>
-                {s.pages.map((page) => (
+                {visiblePages(s.pages, user).map((page) => (
                   <li key={page.to}>
                     <NavLink to={page.to}>{page.label}</NavLink>
                   </li>
@@ -307,10 +318,11 @@ function Sidebar({
 
 /** The tabs of the purchasing pages (the sidebar lists them too, but not when collapsed or on a phone). */
 export function PurchasingNav() {
+  const user = useUser();
   return (
     <nav className="subnav" aria-label="Purchasing">
       <ul>
-        {PURCHASING_PAGES.map((page) => (
+        {visiblePages(PURCHASING_PAGES, user).map((page) => (
           <li key={page.to}>
             <NavLink to={page.to}>{page.label}</NavLink>
           </li>

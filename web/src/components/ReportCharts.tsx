@@ -8,6 +8,7 @@ import {
   Legend,
   Line,
   BarChart as RBarChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -313,6 +314,86 @@ export function NamedBarChart({
         />
         <Bar dataKey="value" name={valueLabel} fill={color} isAnimationActive={false} />
       </RBarChart>
+    </ChartFigure>
+  );
+}
+
+const pct = (v: unknown) => `${Math.round(Number(v) * 100)}%`;
+
+/**
+ * A Pareto chart: each item's value as a bar (highest first) and the cumulative share as a line
+ * on a 0–100% axis, with the class limits (80%, 95%) marked.
+ */
+export function ParetoChart({
+  title,
+  data,
+  format,
+  valueLabel = 'Value',
+  nameLabel = 'SKU',
+  limits = [0.8, 0.95],
+  extra,
+}: {
+  title: string;
+  data: { name: string; value: number; cumulativeShare: number }[];
+  format: (value: number) => string;
+  valueLabel?: string;
+  nameLabel?: string;
+  limits?: number[];
+  /** More columns for the data table: [header, value of row i]. */
+  extra?: { header: string; cell: (i: number) => Cell };
+}) {
+  if (data.length === 0) return <p className="muted">Nothing to show.</p>;
+  const firstOver = (limit: number) => data.findIndex((d) => d.cumulativeShare >= limit) + 1;
+  const reach = limits
+    .map((l) => firstOver(l))
+    .map((n, i) => (n ? `${formatNumber(n)} of ${formatNumber(data.length)} reach ${pct(limits[i])}` : ''))
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <ChartFigure
+      title={title}
+      summary={`${title}: ${formatNumber(data.length)} items${reach ? `; ${reach}` : ''}`}
+      headers={[nameLabel, valueLabel, 'Cumulative share', ...(extra ? [extra.header] : [])]}
+      rows={data.map((d, i) => [
+        d.name,
+        format(d.value),
+        pct(d.cumulativeShare),
+        ...(extra ? [extra.cell(i)] : []),
+      ])}
+    >
+      <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 8 }}>
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis dataKey="name" tick={AXIS_TICK} minTickGap={8} />
+        <YAxis yAxisId="value" tick={AXIS_TICK} width={72} tickFormatter={(v) => format(Number(v))} />
+        <YAxis
+          yAxisId="share"
+          orientation="right"
+          domain={[0, 1]}
+          tick={AXIS_TICK}
+          width={44}
+          tickFormatter={pct}
+        />
+        <Tooltip
+          contentStyle={TOOLTIP_STYLE}
+          formatter={(v, name) => (name === 'Cumulative share' ? pct(v) : format(Number(v)))}
+          cursor={{ fill: 'var(--light-gray)' }}
+        />
+        <Legend />
+        {limits.map((l) => (
+          <ReferenceLine key={l} yAxisId="share" y={l} stroke={COLORS.gray} strokeDasharray="4 4" />
+        ))}
+        <Bar yAxisId="value" dataKey="value" name={valueLabel} fill={COLORS.blue} isAnimationActive={false} />
+        <Line
+          yAxisId="share"
+          dataKey="cumulativeShare"
+          name="Cumulative share"
+          stroke={COLORS.orange}
+          strokeWidth={2}
+          dot={false}
+          isAnimationActive={false}
+        />
+        {data.length > 30 ? <Brush dataKey="name" height={24} stroke={COLORS.blue} /> : null}
+      </ComposedChart>
     </ChartFigure>
   );
 }

@@ -17,6 +17,7 @@ import { FormFailure, WholeNumberField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PagedList } from '../components/PagedList.tsx';
 import { ProductImage } from '../components/ProductImage.tsx';
+import { SuggestionCard } from '../components/ReorderSuggestion.tsx';
 import {
   type OptimisticChange,
   STOCK_ACTIONS,
@@ -232,6 +233,8 @@ export default function ProductDetail() {
       <Suspense fallback={<Loading label="Loading forecast…" />}>
         <ForecastCard sku={sku} />
       </Suspense>
+
+      <SuggestionCard sku={sku} onAccepted={() => void product.reload()} />
 
       <Ledger sku={sku} version={ledgerVersion} />
 

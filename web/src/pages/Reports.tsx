@@ -16,6 +16,7 @@ import { Freshness } from '../components/Freshness.tsx';
 import { optionsOf, SelectField } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { COLORS, NamedBarChart, UnitsBarChart } from '../components/ReportCharts.tsx';
+import { CsvButton as ReportCsvButton, ReportState, type ResourceOf } from '../components/ReportParts.tsx';
 import { useToast } from '../components/Toasts.tsx';
 import { LoadError, Loading, PageHeader, Stat, StockBadge } from '../components/ui.tsx';
 import {
@@ -34,6 +35,15 @@ import {
   reportingAvailable,
   TREND_UNAVAILABLE,
 } from '../lib/summary.ts';
+import {
+  AbcSection,
+  AgingSection,
+  DEFAULT_AGING_DAYS,
+  ReservationsSection,
+  StockoutsSection,
+  SupplierPerformanceSection,
+  TurnoverSection,
+} from './AnalysisReports.tsx';
 
 /** RFC 4180 CSV of the inventory table, built in the browser. */
 export function inventoryCsv(items: Product[]): string {
@@ -80,6 +90,63 @@ function filtersOf(params: URLSearchParams): ReportFilters {
   return filters;
 }
 
+/** The tabs of the page (`?report=`): the stock and value reports, then the analysis reports. */
+export const REPORT_TABS = [
+  { id: 'overview', label: 'Stock and value' },
+  { id: 'turnover', label: 'Turnover' },
+  { id: 'aging', label: 'Dead stock' },
+  { id: 'abc', label: 'ABC' },
+  { id: 'stockouts', label: 'Stock-outs' },
+  { id: 'suppliers', label: 'Suppliers' },
+  { id: 'reservations', label: 'Reservations' },
+] as const;
+type ReportTab = (typeof REPORT_TABS)[number]['id'];
+
+/** What the last day means on each tab. */
+const TO_HINT: Record<ReportTab, string> = {
+  overview: 'Stock levels and value as of this day',
+  turnover: 'The last day of the period (by default the 90 days ending today)',
+  aging: 'Dead stock is as of now: the period does not apply',
+  abc: 'The last day of the period (by default the 365 days ending today)',
+  stockouts: 'The last day of the period (by default the 90 days ending today)',
+  suppliers: 'The last day of the period (by default the 90 days ending today)',
+  reservations: 'The last day of the period (by default the 90 days ending today)',
+};
+
+function tabOf(params: URLSearchParams): ReportTab {
+  const id = params.get('report');
+  return REPORT_TABS.find((t) => t.id === id)?.id ?? 'overview';
+}
+
+function agingDaysOf(params: URLSearchParams): number {
+  const days = Number(params.get('days'));
+  return Number.isInteger(days) && days >= 1 && days <= 3650 ? days : DEFAULT_AGING_DAYS;
+}
+
+/** Links to each tab, keeping the filters. */
+function ReportTabs({ current, params }: { current: ReportTab; params: URLSearchParams }) {
+  const href = (id: ReportTab) => {
+    const out = new URLSearchParams(params);
+    if (id === 'overview') out.delete('report');
+    else out.set('report', id);
+    const qs = out.toString();
+    return qs ? `?${qs}` : '?';
+  };
+  return (
+    <nav className="subnav" aria-label="Reports">
+      <ul>
+        {REPORT_TABS.map((t) => (
+          <li key={t.id}>
+            <Link to={href(t.id)} replace aria-current={t.id === current ? 'page' : undefined}>
+              {t.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 const GROUP_LABEL: Record<MovementGroup, string> = {
   day: 'Day',
   week: 'Week',
@@ -111,20 +178,22 @@ export default function Reports() {
     ? (params.get('groupBy') as MovementGroup)
     : 'day';
   const key = JSON.stringify(filters);
+  const tab = tabOf(params);
+  const agingDays = agingDaysOf(params);
   const [available] = useState(reportingAvailable);
   const enabled = available;
+  const overview = enabled && tab === 'overview';
   const levels = useResource(
     probing(() => reports.stockLevels(filters)),
     [key],
-    { enabled },
+    { enabled: overview },
   );
   const movements = useResource(
     probing(() => reports.movements({ ...filters, groupBy })),
     [key, groupBy],
-    {
-      enabled,
-    },
+    { enabled: overview },
   );
+  // Always: its categories fill the filter's suggestions.
   const valuation = useResource(
     probing(() => reports.valuation(filters)),
     [key],
@@ -133,9 +202,16 @@ export default function Reports() {
   const [exporting, setExporting] = useState(false);
 
   const setFilters = (next: ReportFilters) => {
-    const out = new URLSearchParams();
+    // The tab, the grouping and the aging days stay.
+    const out = new URLSearchParams(params);
+    for (const k of FILTER_KEYS) out.delete(k);
     for (const k of FILTER_KEYS) if (next[k]) out.set(k, next[k]);
-    if (groupBy !== 'day') out.set('groupBy', groupBy);
+    setParams(out, { replace: true });
+  };
+  const setAgingDays = (next: number) => {
+    const out = new URLSearchParams(params);
+    if (next === DEFAULT_AGING_DAYS) out.delete('days');
+    else out.set('days', String(next));
     setParams(out, { replace: true });
   };
   const setGroupBy = (next: MovementGroup) => {
@@ -187,26 +263,43 @@ export default function Reports() {
             filters={filters}
             categories={valuation.data?.byCategory.map((c) => c.category) ?? []}
             onApply={setFilters}
+            toHint={TO_HINT[tab]}
           />
-          <StockLevelsSection resource={levels} filters={filters} />
-          <MovementsSection resource={movements} filters={filters} groupBy={groupBy} onGroupBy={setGroupBy} />
-          <ValuationSection resource={valuation} filters={filters} />
+          <ReportTabs current={tab} params={params} />
+          {tab === 'overview' ? (
+            <>
+              <StockLevelsSection resource={levels} filters={filters} />
+              <MovementsSection
+                resource={movements}
+                filters={filters}
+                groupBy={groupBy}
+                onGroupBy={setGroupBy}
+              />
+              <ValuationSection resource={valuation} filters={filters} />
+            </>
+          ) : null}
+          {tab === 'turnover' ? <TurnoverSection filters={filters} /> : null}
+          {tab === 'aging' ? <AgingSection filters={filters} days={agingDays} onDays={setAgingDays} /> : null}
+          {tab === 'abc' ? <AbcSection filters={filters} /> : null}
+          {tab === 'stockouts' ? <StockoutsSection filters={filters} /> : null}
+          {tab === 'suppliers' ? <SupplierPerformanceSection filters={filters} /> : null}
+          {tab === 'reservations' ? <ReservationsSection filters={filters} /> : null}
         </>
       )}
     </>
   );
 }
 
-type ResourceOf<T> = ReturnType<typeof useResource<T>>;
-
 function ReportFiltersForm({
   filters,
   categories,
   onApply,
+  toHint = 'Stock levels and value as of this day',
 }: {
   filters: ReportFilters;
   categories: string[];
   onApply(filters: ReportFilters): void;
+  toHint?: string;
 }) {
   const [draft, setDraft] = useState<ReportFilters>(filters);
   const locations = useResource(() => stock.locations(), []);
@@ -239,7 +332,7 @@ function ReportFiltersForm({
           onChange={(e) => set('to', e.target.value)}
         />
         <small id="report-to-hint" className="field-hint">
-          Stock levels and value as of this day
+          {toHint}
         </small>
       </div>
       <div className="field">
@@ -296,7 +389,7 @@ function ReportFiltersForm({
   );
 }
 
-/** Fetches a report as CSV with the bearer token and saves it. */
+/** Fetches one of these reports as CSV with the bearer token and saves it. */
 function CsvButton({
   report,
   filters,
@@ -306,38 +399,7 @@ function CsvButton({
   filters: MovementsFilters;
   label: string;
 }) {
-  const toast = useToast();
-  const [busy, setBusy] = useState(false);
-  const download = async () => {
-    setBusy(true);
-    try {
-      const file = await reports.csv(report, filters);
-      saveFile(file.blob, file.fileName ?? `${report}-${new Date().toISOString().slice(0, 10)}.csv`);
-      toast.success(`${label} downloaded`);
-    } catch (e) {
-      toast.error(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <button
-      type="button"
-      className="button button-secondary button-small"
-      onClick={() => void download()}
-      disabled={busy}
-      aria-label={`Download CSV: ${label}`}
-    >
-      <Icon name="download" /> {busy ? 'Downloading…' : 'Download CSV'}
-    </button>
-  );
-}
-
-function ReportState<T>({ resource, label }: { resource: ResourceOf<T>; label: string }) {
-  if (resource.error && !resource.data)
-    return <LoadError error={resource.error} retry={() => void resource.reload()} />;
-  if (resource.loading && !resource.data) return <Loading label={`Loading ${label}…`} />;
-  return null;
+  return <ReportCsvButton load={() => reports.csv(report, filters)} name={report} label={label} />;
 }
 
 const STATUS_OF: Record<StockLevelRow['status'], 'in' | 'low' | 'out'> = {

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { UserPreferences } from '../api/types.ts';
+import { ALERT_TYPES, type UserPreferences } from '../api/types.ts';
 import { demoUser, fakeApi, problem, signedInAs } from '../test/fakeApi.ts';
 import { notificationDefaults, preferencesView } from '../test/notifications.fixtures.ts';
 import { renderApp } from '../test/render.tsx';
@@ -175,7 +175,9 @@ describe('settings: profile and notifications', () => {
     };
     expect(sent.types.StockLow).toEqual({ roles: ['manager', 'warehouse'], channels: ['email', 'inApp'] });
     expect(sent.types.LedgerDrift).toEqual({ roles: ['manager'], channels: ['inApp'] });
-    expect(Object.keys(sent.types)).toHaveLength(14);
+    expect(Object.keys(sent.types)).toHaveLength(ALERT_TYPES.length);
+    expect(sent.types.DaysOfCoverLow).toBeTruthy();
+    expect(within(defaults).getByRole('group', { name: 'Default roles for Low cover' })).toBeTruthy();
 
     // Act: another user's preferences
     await user.selectOptions(screen.getByLabelText('User'), 'user-viewer');
