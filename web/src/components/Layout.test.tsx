@@ -101,7 +101,7 @@ describe('the page frame', () => {
       '/inventory?stock=low',
     );
     expect(
-      await screen.findByRole('img', {
+      await screen.findByRole('group', {
         name: /Units in and out per day: Inbound 10, Outbound 10 over 2 days/,
       }),
     ).toBeTruthy();

@@ -72,7 +72,7 @@ export function ChartFigure({
   beside?: boolean;
 }) {
   const plot = (
-    <div className="rchart-plot" role="img" aria-label={summary} style={{ height }}>
+    <div className="rchart-plot" role="group" aria-label={summary} style={{ height }}>
       <ResponsiveContainer width="100%" height={height} initialDimension={{ ...INITIAL, height }}>
         {children as never}
       </ResponsiveContainer>

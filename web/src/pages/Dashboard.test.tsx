@@ -32,12 +32,12 @@ describe('the dashboard', () => {
     expect(asOf.textContent).toMatch(/\(4 s behind\)$/);
     expect(asOf.querySelector('time')?.getAttribute('datetime')).toBe('2026-12-03T10:15:00.000Z');
     expect(
-      await screen.findByRole('img', {
+      await screen.findByRole('group', {
         name: 'Units in and out per day: Inbound 12, Outbound 34 over 30 days',
       }),
     ).toBeTruthy();
     expect(
-      await screen.findByRole('img', { name: /^Inventory value at cost, end of each day: from \$9,000\.00/ }),
+      await screen.findByRole('group', { name: /^Inventory value at cost, end of each day: from \$9,000\.00/ }),
     );
     const trend = screen.getByRole('region', { name: 'Stock movements, last 30 days' });
     expect(trend.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0);
