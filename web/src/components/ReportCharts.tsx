@@ -72,6 +72,8 @@ export function ChartFigure({
   beside?: boolean;
 }) {
   const plot = (
+    // A labelled group, not an image: it holds the focusable zoom brush (a fieldset is for forms).
+    // biome-ignore lint/a11y/useSemanticElements: a chart region, not a form group
     <div className="rchart-plot" role="group" aria-label={summary} style={{ height }}>
       <ResponsiveContainer width="100%" height={height} initialDimension={{ ...INITIAL, height }}>
         {children as never}

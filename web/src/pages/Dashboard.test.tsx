@@ -37,7 +37,9 @@ describe('the dashboard', () => {
       }),
     ).toBeTruthy();
     expect(
-      await screen.findByRole('group', { name: /^Inventory value at cost, end of each day: from \$9,000\.00/ }),
+      await screen.findByRole('group', {
+        name: /^Inventory value at cost, end of each day: from \$9,000\.00/,
+      }),
     );
     const trend = screen.getByRole('region', { name: 'Stock movements, last 30 days' });
     expect(trend.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0);
