@@ -2,6 +2,7 @@ import type { Sql, SqlParams } from '../../lib/sql.ts';
 import type { AgingQuery, AnalysisQuery } from './contract.ts';
 import { daysOfCover } from './domain/forecast.ts';
 import { Reports } from './reports.ts';
+import { addDays, INTERNAL_KINDS, isoDay, productFilter, toInt } from './sql-parts.ts';
 
 /**
  * The analysis reports (turnover, aging, ABC, stock-outs, supplier performance, reservations), as
@@ -10,10 +11,7 @@ import { Reports } from './reports.ts';
  */
 
 const DAY = 86_400_000;
-/** Movements between locations: they move stock, they do not send it out of the business. */
-const INTERNAL_KINDS = "('transfer_out', 'transfer_in')";
 
-const toInt = (v: unknown): number => (v === null || v === undefined ? 0 : Math.round(Number(v)));
 const round = (v: number, places: number) => {
   const f = 10 ** places;
   return Math.round(v * f) / f;
@@ -21,8 +19,6 @@ const round = (v: number, places: number) => {
 /** a / b rounded, or null when b is 0 (or not a number). */
 const ratio = (a: number, b: number, places = 4): number | null =>
   b > 0 && Number.isFinite(a / b) ? round(a / b, places) : null;
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-const addDays = (iso: string, n: number) => isoDay(new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY));
 const daysBetween = (from: string, to: string) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
 
@@ -41,21 +37,6 @@ export function periodOf(q: Pick<AnalysisQuery, 'from' | 'to'>, defaultDays: num
 
 /** Every day of the period, in order. */
 const daysOf = (p: Period) => Array.from({ length: p.days }, (_, i) => addDays(p.from, i));
-
-/** Product filters (category, SKU) on `p` (dim_product), with their parameters. */
-function productFilter(q: Pick<AnalysisQuery, 'category' | 'sku'>): { where: string; params: SqlParams } {
-  const clauses: string[] = [];
-  const params: Record<string, string> = {};
-  if (q.category) {
-    clauses.push('p.category = :category');
-    params.category = q.category;
-  }
-  if (q.sku) {
-    clauses.push('p.sku = :sku');
-    params.sku = q.sku;
-  }
-  return { where: clauses.map((c) => ` AND ${c}`).join(''), params };
-}
 
 /** `AND <alias>.location_id = :location` when a location is filtered on. */
 const locationClause = (q: Pick<AnalysisQuery, 'locationId'>, alias: string) =>

@@ -16,6 +16,7 @@ import {
 } from './contract.ts';
 import { forecastDemand, METHOD_LABELS } from './domain/forecast.ts';
 import { demandHistory, Reports, toCsv } from './reports.ts';
+import { addDays } from './sql-parts.ts';
 
 const TAG = 'Reports';
 const BASE = '/api/v1/reports';
@@ -106,12 +107,6 @@ export function respond(
   }
   return c.json(body as object, 200);
 }
-
-const addDays = (iso: string, n: number) => {
-  const d = new Date(`${iso}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
 
 /** The reports, the forecasts. */
 export function createReportingApi(sql: () => Sql): OpenAPIHono<ApiEnv> {

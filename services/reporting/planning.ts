@@ -13,6 +13,7 @@ import {
   reorderPointSuggestion,
 } from './domain/forecast.ts';
 import { DaysOfCoverLow, DaysOfCoverRecovered, type LeadTimeSource, leadTimeSourceSchema } from './events.ts';
+import { isoDay } from './sql-parts.ts';
 
 /**
  * Planning: the demand forecasts turned into stock decisions, over the read model.
@@ -118,7 +119,6 @@ interface SkuBasis {
   levels: { locationId: string; available: number }[];
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 /** Infinity (never runs out) as null, the way it travels in JSON. */
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);

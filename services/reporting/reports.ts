@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import type { Sql, SqlParams } from '../../lib/sql.ts';
 import type { Freshness, ReportQuery, Summary } from './contract.ts';
+import { INTERNAL_KINDS, isoDay, productFilter, toInt } from './sql-parts.ts';
 
 /**
  * The reports, as SQL over the star schema (migrations/). Each takes the common filters
@@ -13,11 +14,7 @@ const TREND_DAYS = 30;
  * from before the orders service): demand for forecasts, not orders anyone can open.
  */
 export const HISTORY_ORDER_PREFIX = 'HISTORY-';
-/** Movements between locations: they move stock, they do not bring it in or send it out. */
-const INTERNAL_KINDS = "('transfer_out', 'transfer_in')";
 
-const toInt = (v: unknown): number => (v === null || v === undefined ? 0 : Math.round(Number(v)));
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const isoTime = (v: unknown): string => {
   const text = String(v);
   // PostgreSQL's text form ("2026-12-03 13:21:35.123" or with "+00"), or already ISO.
@@ -31,24 +28,6 @@ function lastDays(today: Date, days: number): string[] {
     d.setUTCDate(d.getUTCDate() - (days - 1 - i));
     return isoDay(d);
   });
-}
-
-/** Product filters (category, SKU) as SQL on `p` (dim_product), with their parameters. */
-function productFilter(
-  q: Pick<ReportQuery, 'category' | 'sku'>,
-  alias = 'p',
-): { where: string; params: SqlParams } {
-  const clauses: string[] = [];
-  const params: Record<string, string> = {};
-  if (q.category) {
-    clauses.push(`${alias}.category = :category`);
-    params.category = q.category;
-  }
-  if (q.sku) {
-    clauses.push(`${alias}.sku = :sku`);
-    params.sku = q.sku;
-  }
-  return { where: clauses.length ? ` AND ${clauses.join(' AND ')}` : '', params };
 }
 
 export class Reports {
